@@ -1,0 +1,11 @@
+"""The Celery application; its broker is chosen in settings (Redis, or the file system when embedded)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "derms.settings")
+
+app = Celery("derms")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,194 @@
+"""EndDevices and the handbook administrators' authorization list (CSIP 5.2.1.4, 6.1.3-6.1.7)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from derms.lfdi import normalize_lfdi, sfdi_from_lfdi
+from groups.models import MAX_GROUPS_PER_DER, Level
+
+
+class Role(models.TextChoices):
+    DIRECT = "direct", "Direct DER client"
+    AGGREGATOR = "aggregator", "Aggregator"
+    MANAGED = "managed", "DER managed by an aggregator"
+
+
+class LFDIField(models.CharField):
+    """40 lower-case hex digits; any case is accepted and normalised on the way in."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalize_lfdi(value) if value else value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return value.lower() if isinstance(value, str) else value
+
+
+class EndDevice(models.Model):
+    """A 2030.5 EndDevice: a DER, a facility EMS or an aggregator, named by its certificate's LFDI."""
+
+    lfdi = LFDIField(unique=True, verbose_name="LFDI")
+    sfdi = models.BigIntegerField(db_index=True, editable=False, verbose_name="SFDI")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    aggregator = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="managed_ders",
+        limit_choices_to={"role": Role.AGGREGATOR},
+        help_text="The aggregator that acts for this DER (managed DERs only).",
+    )
+    topology_group = models.ForeignKey(
+        "groups.Group",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="end_devices",
+        help_text="Where the DER connects; its ancestors are its other topology groups.",
+    )
+    non_topology_groups = models.ManyToManyField(
+        "groups.Group", blank=True, related_name="member_end_devices"
+    )
+    enabled = models.BooleanField(default=True)
+    changed_time = models.DateTimeField(default=timezone.now)
+    #: DeviceCategoryType, a HexBinary32 bitmap (e.g. 0x20000 photovoltaic system).
+    device_category = models.PositiveBigIntegerField(null=True, blank=True)
+    post_rate = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds between posts.")
+    #: Registration PIN (PINType, a 6-digit number with its check digit), agreed out of band.
+    pin = models.PositiveIntegerField(null=True, blank=True, verbose_name="registration PIN")
+    registered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sfdi"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="managed", aggregator__isnull=False)
+                | (~models.Q(role="managed") & models.Q(aggregator__isnull=True)),
+                name="end_device_aggregator_iff_managed",
+            ),
+        ]
+        indexes = [models.Index(fields=["aggregator", "sfdi"])]
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.lfdi}"
+
+    def save(self, *args, **kwargs):
+        self.lfdi = normalize_lfdi(self.lfdi)
+        self.sfdi = sfdi_from_lfdi(self.lfdi)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_der(self) -> bool:
+        return self.role != Role.AGGREGATOR
+
+    def clean(self):
+        if self.role == Role.MANAGED and self.aggregator_id is None:
+            raise ValidationError({"aggregator": "A managed DER needs its aggregator."})
+        if self.role != Role.MANAGED and self.aggregator_id is not None:
+            raise ValidationError({"aggregator": "Only a managed DER has an aggregator."})
+        if self.role == Role.AGGREGATOR and self.topology_group_id is not None:
+            raise ValidationError({"topology_group": "An aggregator is not a DER and sits in no group."})
+        if self.topology_group_id is not None and self.topology_group.level == Level.NON_TOPOLOGY:
+            raise ValidationError({"topology_group": "Choose a topology group, not a non-topology one."})
+
+    def topology_groups(self):
+        """This DER's topology node and all its ancestors, System first."""
+        if self.topology_group_id is None:
+            return []
+        node = self.topology_group
+        return [*node.get_ancestors(), node]
+
+    def group_count(self) -> int:
+        topology = self.topology_group.depth if self.topology_group_id else 0
+        non_topology = self.non_topology_groups.count() if self.pk else 0
+        return topology + non_topology
+
+
+def check_group_limit(*, topology_depth: int, non_topology_count: int) -> None:
+    """Raise ValidationError when a DER would belong to more than 15 groups (CSIP 4.3)."""
+    total = topology_depth + non_topology_count
+    if total > MAX_GROUPS_PER_DER:
+        raise ValidationError(
+            f"A DER may belong to at most {MAX_GROUPS_PER_DER} groups; this would make {total}.",
+            code="too_many_groups",
+        )
+
+
+class Authorization(models.Model):
+    """A handbook administrator's decision about one LFDI: may it connect, and how (CSIP 5.2.1.4)."""
+
+    class Status(models.TextChoices):
+        SEEN = "seen", "Seen, not approved"
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REVOKED = "revoked", "Revoked"
+
+    class RegistrationMode(models.TextChoices):
+        OUT_OF_BAND = "out_of_band", "Out of band (EndDevice created on approval)"
+        IN_BAND = "in_band", "In band (client POSTs its EndDevice)"
+
+    lfdi = LFDIField(unique=True, verbose_name="LFDI")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    #: The scenario (CSIP G1): exactly one of direct, aggregator, or managed through one aggregator.
+    role = models.CharField(max_length=16, choices=Role.choices)
+    aggregator = models.ForeignKey(
+        EndDevice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="authorized_ders",
+        limit_choices_to={"role": Role.AGGREGATOR},
+    )
+    topology_group = models.ForeignKey(
+        "groups.Group", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    non_topology_groups = models.ManyToManyField("groups.Group", blank=True, related_name="+")
+    registration_mode = models.CharField(
+        max_length=16, choices=RegistrationMode.choices, default=RegistrationMode.OUT_OF_BAND
+    )
+    pin = models.PositiveIntegerField(null=True, blank=True, verbose_name="registration PIN")
+    note = models.CharField(max_length=200, blank=True)
+    first_seen = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["lfdi"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="managed", aggregator__isnull=False)
+                | (~models.Q(role="managed") & models.Q(aggregator__isnull=True)),
+                name="authorization_aggregator_iff_managed",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "lfdi"])]
+
+    def __str__(self):
+        return f"{self.lfdi} ({self.get_status_display()})"
+
+    @property
+    def sfdi(self) -> int:
+        return sfdi_from_lfdi(self.lfdi)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    def clean(self):
+        if self.role == Role.MANAGED and self.aggregator_id is None:
+            raise ValidationError({"aggregator": "A DER managed by an aggregator must name that aggregator."})
+        if self.role != Role.MANAGED and self.aggregator_id is not None:
+            raise ValidationError({"aggregator": "Only a managed DER is approved through an aggregator."})
+        if self.role == Role.AGGREGATOR and self.topology_group_id is not None:
+            raise ValidationError({"topology_group": "An aggregator is not placed in the topology."})

@@ -1,0 +1,202 @@
+"""Settings, all read from the environment.
+
+With nothing set, derms runs embedded: SQLite, the in-memory channel layer and a Celery broker on the
+file system under ``DERMS_VAR_DIR``. Setting ``DATABASE_URL`` and ``REDIS_URL`` moves the same code onto
+PostgreSQL and Redis. Every variable is listed in README.md.
+"""
+
+import secrets
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.str(name, default=default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected one of {', '.join(choices)}")
+    return value
+
+
+def _positive_int(name: str, default: int) -> int:
+    try:
+        value = env.int(name, default=default)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer") from exc
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name} must be positive, got {value}")
+    return value
+
+
+VAR_DIR = Path(env.str("DERMS_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """Use DERMS_SECRET_KEY, or one generated once per installation and kept in VAR_DIR."""
+    if key := env.str("DERMS_SECRET_KEY", default=""):
+        return key
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env.bool("DERMS_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DERMS_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("DERMS_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "channels",
+    "treebeard",
+    "groups",
+    "derms",
+    "csip_api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "derms.urls"
+WSGI_APPLICATION = "derms.wsgi.application"
+ASGI_APPLICATION = "derms.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in VAR_DIR unless DATABASE_URL is set. PostgreSQL gets psycopg's pool, because
+# daphne (ASGI) does not reuse connections through CONN_MAX_AGE (CSIP-NOTES, Serving).
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'derms.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": _positive_int("DERMS_DB_POOL_MIN", 2),
+        "max_size": _positive_int("DERMS_DB_POOL_MAX", 10),
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Channels and Celery: Redis when REDIS_URL is set, otherwise embedded.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # kombu's filesystem transport: a real worker process with a durable queue on disk and no broker
+    # to install. Messages survive a restart, which an in-process eager mode would not give.
+    _queue = VAR_DIR / "celery-queue"
+    _processed = VAR_DIR / "celery-processed"
+    _queue.mkdir(exist_ok=True)
+    _processed.mkdir(exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue),
+        "data_folder_out": str(_queue),
+        "processed_folder": str(_processed),
+        "store_processed": False,
+    }
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env.bool("DERMS_CELERY_EAGER", default=False)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("DERMS_TIME_ZONE", default="America/Los_Angeles")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+LOGIN_URL = "admin:login"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("DERMS_LOG_LEVEL", default="INFO")},
+}
+
+# --- CSIP / IEEE 2030.5 ------------------------------------------------------------------------------
+# The one place for the utility server's protocol settings (README.md, "Configuration").
+
+# Seconds a client should wait between polls of DeviceCapability, program and control lists.
+CSIP_POLL_RATE = _positive_int("CSIP_POLL_RATE", 300)
+# Seconds between a client's posts of readings (EndDevice and MirrorUsagePoint postRate).
+CSIP_POST_RATE = _positive_int("CSIP_POST_RATE", 300)
+# "out_of_band": EndDevices exist once a handbook administrator approves them; "in_band": an approved
+# client creates its EndDevice by POSTing it (CSIP 6.1.3, 6.1.4).
+CSIP_REGISTRATION_MODE = _choice("CSIP_REGISTRATION_MODE", "out_of_band", ("out_of_band", "in_band"))
+# Whether an aggregator may DELETE the EndDevices it manages.
+CSIP_AGGREGATOR_MAY_DELETE = env.bool("CSIP_AGGREGATOR_MAY_DELETE", default=False)
+# "embedded": the WSGI server terminates mutual TLS itself. "proxy": nginx does, and forwards the
+# client certificate in X-Forwarded-Client-Cert, trusted only from CSIP_TRUSTED_PROXIES.
+CSIP_TLS_MODE = _choice("CSIP_TLS_MODE", "embedded", ("embedded", "proxy"))
+CSIP_TRUSTED_PROXIES = env.list("CSIP_TRUSTED_PROXIES", default=["127.0.0.1", "::1", "unix"])
+# HTTP status for clients that are unknown, unapproved or revoked (CSIP 5.2.1.4).
+CSIP_UNAUTHORIZED_STATUS = int(_choice("CSIP_UNAUTHORIZED_STATUS", "404", ("403", "404")))
+# Largest page a list returns, whatever `l` asks for.
+CSIP_MAX_PAGE_SIZE = _positive_int("CSIP_MAX_PAGE_SIZE", 100)
+# Largest request body accepted on the 2030.5 API, in bytes (413 above it).
+CSIP_MAX_BODY_BYTES = _positive_int("CSIP_MAX_BODY_BYTES", 2 * 1024 * 1024)
+# Where the development PKI (CA, server and client certificates) lives.
+CSIP_PKI_DIR = Path(env.str("CSIP_PKI_DIR", default=str(VAR_DIR / "pki")))
+# The schema used by validation tests and the validate command; not shipped (IEEE's notice).
+CSIP_SCHEMA_PATH = env.str("CSIP_SCHEMA_PATH", default="")

@@ -204,3 +204,5 @@ CSIP_SCHEMA_PATH = env.str("CSIP_SCHEMA_PATH", default="")
 CSIP_VALIDATE_BODIES = env.bool("CSIP_VALIDATE_BODIES", default=False)
 if CSIP_VALIDATE_BODIES and not CSIP_SCHEMA_PATH:
     raise ImproperlyConfigured("CSIP_VALIDATE_BODIES needs CSIP_SCHEMA_PATH")
+# Time:quality served to clients: 3 = synchronised to an authoritative source such as NTP (2030.5), up to 7.
+CSIP_TIME_QUALITY = int(_choice("CSIP_TIME_QUALITY", "3", ("3", "4", "5", "6", "7")))

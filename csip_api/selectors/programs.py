@@ -21,7 +21,8 @@ class EpochSeconds(Func):
     output_field = IntegerField()
 
     def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="CAST(strftime('%%s', %(expressions)s) AS INTEGER)")
+        # unixepoch() needs SQLite 3.38 (Debian 12 ships 3.40); strftime('%s') would clash with placeholders.
+        return self.as_sql(compiler, connection, template="unixepoch(%(expressions)s)")
 
     def as_postgresql(self, compiler, connection, **extra):
         return self.as_sql(

@@ -37,6 +37,7 @@ CURVE = "derp/<int:derp>/dc/<int:dc>"
 RESPONSE_SET_LIST = "rsps"
 RESPONSE_SET = "rsps/<int:rsps>"
 RESPONSE_LIST = "rsps/<int:rsps>/rsp"
+USAGE_POINT_LIST = "upt"
 MIRROR_USAGE_POINT_LIST = "mup"
 
 #: The FSA id of the one FSA holding every topology program (CSIP 5.2.3.1); other FSAs use group ids.
@@ -80,6 +81,7 @@ _TEMPLATES = {
         RESPONSE_SET_LIST,
         RESPONSE_SET,
         RESPONSE_LIST,
+        USAGE_POINT_LIST,
         MIRROR_USAGE_POINT_LIST,
     )
 }

@@ -18,6 +18,7 @@ def device_capability(*, end_device_count: int, response_set_count: int, mirror_
         "DeviceCapability",
         list_link("ResponseSetListLink", href(hrefs.RESPONSE_SET_LIST), count=response_set_count),
         link("TimeLink", href(hrefs.TIME)),
+        list_link("UsagePointListLink", href(hrefs.USAGE_POINT_LIST), count=mirror_count),
         list_link("EndDeviceListLink", href(hrefs.END_DEVICE_LIST), count=end_device_count),
         list_link("MirrorUsagePointListLink", href(hrefs.MIRROR_USAGE_POINT_LIST), count=mirror_count),
         href=href(hrefs.DCAP),
@@ -45,7 +46,7 @@ def end_device(device: EndDevice, *, fsa_count: int | None, log_event_count: int
         link("RegistrationLink", href(hrefs.REGISTRATION, **ids)) if device.pin is not None else None,
         None if is_der else list_link("SubscriptionListLink", href(hrefs.SUBSCRIPTION_LIST, **ids), count=0),
         href=href(hrefs.END_DEVICE, **ids),
-        subscribable=0 if is_der else 1,
+        subscribable=None if is_der else 1,
     )
 
 

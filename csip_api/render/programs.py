@@ -17,8 +17,12 @@ from derms.models import DefaultDERControl, DERControl, DERCurve, DERProgram
 
 
 def _identity(obj) -> tuple[etree._Element | None, ...]:
-    """IdentifiedObject's mRID, description and version."""
-    return leaf("mRID", obj.mrid), leaf("description", obj.description or None), leaf("version", obj.version)
+    """IdentifiedObject's mRID, description and version (left out while 0, as in the guide's figures)."""
+    return (
+        leaf("mRID", obj.mrid),
+        leaf("description", obj.description or None),
+        leaf("version", obj.version or None),
+    )
 
 
 def program(derp: DERProgram) -> etree._Element:

@@ -45,6 +45,14 @@ class MirrorUsagePointListView(Resource):
         )
 
 
+class UsagePointListView(Resource):
+    """The usage points the server exposes for what clients mirror (2030.5 metering mirror)."""
+
+    def get(self, request):
+        list_href = hrefs.href(hrefs.USAGE_POINT_LIST)
+        return xml_response(render.empty_list("UsagePointList", list_href=list_href, subscribable=True))
+
+
 class ResponseSetListView(Resource):
     def get(self, request):
         page = paginate(self.scope.programs().order_by("primacy", "id"), page_request(request.GET))

@@ -33,6 +33,7 @@ urlpatterns = [
     path(hrefs.CURVE, programs.CurveView.as_view(), name="curve"),
     path(hrefs.RESPONSE_SET_LIST, reported.ResponseSetListView.as_view(), name="response-set-list"),
     path(hrefs.RESPONSE_SET, reported.ResponseSetView.as_view(), name="response-set"),
+    path(hrefs.USAGE_POINT_LIST, reported.UsagePointListView.as_view(), name="usage-point-list"),
     path(
         hrefs.MIRROR_USAGE_POINT_LIST,
         reported.MirrorUsagePointListView.as_view(),

@@ -38,5 +38,5 @@ def response_set_list(page: Page[DERProgram]) -> etree._Element:
 
 
 def empty_list(tag: str, *, list_href: str, subscribable: bool) -> etree._Element:
-    """A LogEventList, SubscriptionList or MirrorUsagePointList holding nothing yet."""
+    """A LogEventList, SubscriptionList, UsagePointList or MirrorUsagePointList holding nothing yet."""
     return element(tag, href=list_href, subscribable=1 if subscribable else None, all=0, results=0)

@@ -127,6 +127,8 @@ class DERControl(IdentifiedObject, DERControlBase):
     creation_time = models.DateTimeField(default=timezone.now)
     start = models.DateTimeField()
     duration = models.PositiveIntegerField(help_text="Seconds.")
+    #: start + duration, kept so "events overlapping a window" is one indexed query on every database.
+    end = models.DateTimeField(editable=False)
     randomize_start = models.SmallIntegerField(null=True, blank=True, help_text="Seconds, -3600 to 3600.")
     randomize_duration = models.SmallIntegerField(null=True, blank=True, help_text="Seconds, -3600 to 3600.")
     #: ResponseRequiredType bitmap: 1 message received, 2 specific response, 4 response required.
@@ -144,6 +146,9 @@ class DERControl(IdentifiedObject, DERControlBase):
         ordering = ["start", "-creation_time", "-id"]
         indexes = [
             models.Index(fields=["program", "start", "-creation_time", "-id"], name="dercontrol_list_order"),
+            models.Index(fields=["program", "end"], name="dercontrol_program_end"),
+            models.Index(fields=["start"], name="dercontrol_start"),
+            models.Index(fields=["end"], name="dercontrol_end"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -161,9 +166,9 @@ class DERControl(IdentifiedObject, DERControlBase):
     def __str__(self):
         return f"{self.description or self.mrid} @ {self.start:%Y-%m-%d %H:%M}"
 
-    @property
-    def end(self):
-        return self.start + timezone.timedelta(seconds=self.duration)
+    def save(self, *args, **kwargs):
+        self.end = self.start + timezone.timedelta(seconds=self.duration)
+        super().save(*args, **kwargs)
 
 
 class DERCurve(IdentifiedObject):

@@ -72,6 +72,9 @@ def _control_model_fields(controls: tuple[Control, ...]) -> dict[str, models.Fie
             verbose = f"{control.label} {part.element}".strip()
             if part.boolean:
                 fields[name] = models.BooleanField(null=True, blank=True, verbose_name=verbose)
+            elif part.maximum > 2**31 - 1:
+                # UInt32 parts do not fit PostgreSQL's integer.
+                fields[name] = models.BigIntegerField(null=True, blank=True, verbose_name=verbose)
             else:
                 fields[name] = models.IntegerField(null=True, blank=True, verbose_name=verbose)
     return fields
@@ -126,7 +129,7 @@ class DERControl(IdentifiedObject, DERControlBase):
     program = models.ForeignKey(DERProgram, on_delete=models.PROTECT, related_name="controls")
     creation_time = models.DateTimeField(default=timezone.now)
     start = models.DateTimeField()
-    duration = models.PositiveIntegerField(help_text="Seconds.")
+    duration = models.PositiveBigIntegerField(help_text="Seconds (UInt32).")
     #: start + duration, kept so "events overlapping a window" is one indexed query on every database.
     end = models.DateTimeField(editable=False)
     randomize_start = models.SmallIntegerField(null=True, blank=True, help_text="Seconds, -3600 to 3600.")

@@ -26,22 +26,22 @@ def soon(now):
 
 @pytest.fixture
 def system(db):
-    return Group.objects.add_root(name="System", level=Level.SYSTEM)
+    return Group.objects.add_root({"name": "System", "level": Level.SYSTEM})
 
 
 @pytest.fixture
 def feeder(system):
-    return Group.objects.add_child(system, name="Feeder 12", level=Level.FEEDER)
+    return Group.objects.add_child(system, {"name": "Feeder 12", "level": Level.FEEDER})
 
 
 @pytest.fixture
 def service_point(feeder):
-    return Group.objects.add_child(feeder, name="SP 4711", level=Level.SERVICE_POINT)
+    return Group.objects.add_child(feeder, {"name": "SP 4711", "level": Level.SERVICE_POINT})
 
 
 @pytest.fixture
 def vendor_group(db):
-    return Group.objects.add_root(name="Vendor A fleet", level=Level.NON_TOPOLOGY)
+    return Group.objects.add_root({"name": "Vendor A fleet", "level": Level.NON_TOPOLOGY})
 
 
 @pytest.fixture

@@ -70,3 +70,33 @@ def status_at(control: DERControl, now: dt.datetime) -> StatusView:
 def is_live_at(control: DERControl, now: dt.datetime) -> bool:
     """Not over, and neither cancelled nor superseded yet: the server may still act on it."""
     return decided_status_at(control, now) == EventStatus.SCHEDULED and now < latest_end(control)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A change of status the clock makes, for the notification work to announce when it is due."""
+
+    control: DERControl
+    at: dt.datetime
+    #: "started" at the earliest effective start (Scheduled -> Active), "ended" when the effective
+    #: scheduled period is over and the event stops affecting clients.
+    kind: str
+
+
+def transitions_between(*, start: dt.datetime, end: dt.datetime) -> list[Transition]:
+    """Every time-driven transition in [start, end), in time order, from two indexed range queries."""
+    reach = 2 * MAX_RANDOMIZATION
+    starting = DERControl.objects.filter(start__gte=start - reach, start__lt=end + reach)
+    ending = DERControl.objects.filter(end__gte=start - reach, end__lt=end)
+    transitions = [
+        Transition(c, earliest_start(c), "started")
+        for c in starting.select_related("program")
+        if start <= earliest_start(c) < end
+        and decided_status_at(c, earliest_start(c)) == EventStatus.SCHEDULED
+    ]
+    transitions += [
+        Transition(c, latest_end(c), "ended")
+        for c in ending.select_related("program")
+        if start <= latest_end(c) < end
+    ]
+    return sorted(transitions, key=lambda t: (t.at, t.control.pk))

@@ -90,19 +90,15 @@ def apply_supersede_rules(*, newer: DERControl, now: dt.datetime) -> list[Progra
 
 def withdraw_supersedes_by(*, cancelled: DERControl, now: dt.datetime) -> list[ProgramChange]:
     """Recompute the supersedes still to come that ``cancelled`` caused: it replaces nothing now."""
-    neighbours = _neighbours(cancelled, now=now)
     changes = []
-    for older in neighbours:
+    for older in _neighbours(cancelled, now=now):
         pending = older.status == EventStatus.SUPERSEDED and older.status_time > now
         if not pending or not supersedes(cancelled, older) or not _is_newer(cancelled, older):
             continue
         times = [
             max(now, earliest_start(other))
-            for other in neighbours
-            if other is not older
-            and is_live_at(other, now)
-            and _is_newer(other, older)
-            and supersedes(other, older)
+            for other in _neighbours(older, now=now)
+            if is_live_at(other, now) and _is_newer(other, older) and supersedes(other, older)
         ]
         if times:
             older.status_time = min(times)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from django.db.models import Q
 
-from derms.der_controls import CONTROLS, DEFAULT_ONLY_SETTINGS
+from derms.der_controls import CONTROLS, CURVE_CONTROLS, DEFAULT_ONLY_SETTINGS
 from derms.events.lifecycle import TERMINAL_STATUSES
 from derms.events.values import Value, control_values
 from derms.models import DefaultDERControl, DERControl, DERCurve, DERProgram, EndDevice
@@ -73,9 +73,9 @@ def timeline_for_device(*, end_device: EndDevice, start: dt.datetime, end: dt.da
         if reach_start < start or reach_end > end:
             events = _overlapping(program_ids, reach_start, reach_end)
     defaults = {p.pk: p.default_control for p in programs if hasattr(p, "default_control")}
-    curve_ids = {getattr(obj, f"{c.field}_id") for obj in [*events, *defaults.values()] for c in CONTROLS} - {
-        None
-    }
+    curve_ids = {
+        getattr(obj, f"{c.field}_id") for obj in [*events, *defaults.values()] for c in CURVE_CONTROLS
+    } - {None}
     curve_mrids = (
         dict(DERCurve.objects.filter(pk__in=curve_ids).values_list("pk", "mrid")) if curve_ids else {}
     )

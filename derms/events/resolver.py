@@ -66,12 +66,15 @@ def timeline_for_device(*, end_device: EndDevice, start: dt.datetime, end: dt.da
     """Every control's effective value for ``end_device`` over [start, end), from the database."""
     programs = programs_for_device(end_device)
     program_ids = [p.pk for p in programs]
-    events = _overlapping(program_ids, start, end)
+    events = list(DERControl.objects.filter(program_id__in=program_ids, start__lt=end, end__gt=start))
     if events:
-        # The events that may cut the ones in the window can lie outside it: load their neighbours too.
+        # The events that may cut the ones in the window can lie outside it: load those neighbours too.
         reach_start, reach_end = min(e.start for e in events), max(e.end for e in events)
         if reach_start < start or reach_end > end:
-            events = _overlapping(program_ids, reach_start, reach_end)
+            events += DERControl.objects.filter(
+                Q(program_id__in=program_ids, start__lt=reach_end, end__gt=reach_start)
+                & ~Q(start__lt=end, end__gt=start)
+            )
     defaults = {p.pk: p.default_control for p in programs if hasattr(p, "default_control")}
     curve_ids = {
         getattr(obj, f"{c.field}_id") for obj in [*events, *defaults.values()] for c in CURVE_CONTROLS
@@ -88,10 +91,6 @@ def timeline_for_device(*, end_device: EndDevice, start: dt.datetime, end: dt.da
         start=start,
         end=end,
     )
-
-
-def _overlapping(program_ids: list[int], start: dt.datetime, end: dt.datetime) -> list[DERControl]:
-    return list(DERControl.objects.filter(program_id__in=program_ids, start__lt=end, end__gt=start))
 
 
 def resolve(
@@ -111,6 +110,10 @@ def resolve(
         key=lambda e: (by_id[e.program_id].primacy, -e.creation_time.timestamp(), -e.pk),
     )
     event_values = {e.pk: control_values(e, curve_mrids=curve_mrids) for e in ranked}
+    setting: dict[str, list[DERControl]] = {}
+    for event in ranked:
+        for element in event_values[event.pk]:
+            setting.setdefault(element, []).append(event)
     default_programs = [p for p in sorted(programs, key=lambda p: (p.primacy, p.pk)) if p.pk in defaults]
     default_values = {
         p.pk: control_values(
@@ -127,12 +130,12 @@ def resolve(
             if fallback
             else None
         )
-        setting = [e for e in ranked if element in event_values[e.pk]]
+        contenders = setting.get(element, [])
         runs = [
             Segment(
                 element, event_values[e.pk][element], run_start, run_end, by_id[e.program_id].mrid, e.mrid
             )
-            for e, (run_start, run_end) in zip(setting, _runs(setting), strict=True)
+            for e, (run_start, run_end) in zip(contenders, _runs(contenders), strict=True)
             if run_start < end and run_end > start and run_start < run_end
         ]
         segments += _fill(runs, default=default, start=start, end=end)
@@ -148,10 +151,6 @@ def _applies_to(event: DERControl, device_category: int | None) -> bool:
     )
 
 
-def _nominal_end(event: DERControl) -> dt.datetime:
-    return event.start + dt.timedelta(seconds=event.duration)
-
-
 def _server_stop(event: DERControl) -> dt.datetime:
     """When the server's cancel or supersede ends the event (NEVER if it decided neither)."""
     return event.status_time if event.status in TERMINAL_STATUSES else NEVER
@@ -159,17 +158,21 @@ def _server_stop(event: DERControl) -> dt.datetime:
 
 def _runs(ranked: list[DERControl]) -> list[tuple[dt.datetime, dt.datetime]]:
     """For events setting one control, best first: when each actually runs, after every cut."""
+    facts = [
+        (e.start, e.start + dt.timedelta(seconds=e.duration), e.creation_time, _server_stop(e))
+        for e in ranked
+    ]
     runs = []
-    for i, event in enumerate(ranked):
-        stop = min(_nominal_end(event), _server_stop(event))
-        for winner in ranked[:i]:
-            if not (winner.start < _nominal_end(event) and event.start < _nominal_end(winner)):
+    for i, (start, end, _, server_stop) in enumerate(facts):
+        stop = min(end, server_stop)
+        for w_start, w_end, w_created, w_server_stop in facts[:i]:
+            if w_start >= end or start >= w_end:
                 continue
-            known_before_start = winner.creation_time <= event.start
-            cut = event.start if known_before_start else max(event.start, winner.start)
-            if _server_stop(winner) > cut:
+            # Known before this event started: it never runs; else it runs until the winner starts.
+            cut = start if w_created <= start else max(start, w_start)
+            if w_server_stop > cut:
                 stop = min(stop, cut)
-        runs.append((event.start, stop))
+        runs.append((start, stop))
     return runs
 
 

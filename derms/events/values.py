@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from derms.der_controls import CONTROLS, CONTROLS_BY_ELEMENT, Control, Kind, Part
+from derms.der_controls import CONTROLS, CONTROLS_BY_ELEMENT, DEFAULT_ONLY_SETTINGS, Control, Kind, Part
 from derms.models import DERCurve, DERProgram
 
 Value = bool | int | dict[str, bool | int] | str
@@ -155,6 +155,10 @@ def controls_set(obj: Any, *, controls: Iterable[Control] = CONTROLS) -> frozens
 
 def _raw(obj: Any, control: Control) -> list:
     """The column values of one control; a curve's is its id, so no curve is loaded."""
-    if control.kind is Kind.CURVE:
-        return [getattr(obj, f"{control.field}_id")]
-    return [getattr(obj, name) for name in control.field_names()]
+    return [getattr(obj, name) for name in _COLUMNS[control.element]]
+
+
+_COLUMNS = {
+    c.element: [f"{c.field}_id"] if c.kind is Kind.CURVE else c.field_names()
+    for c in CONTROLS + DEFAULT_ONLY_SETTINGS
+}

@@ -49,15 +49,14 @@ def partly_overlaps(newer: DERControl, older: DERControl) -> bool:
 
 
 def _neighbours(control: DERControl, *, now: dt.datetime) -> list[DERControl]:
-    """The program's other events overlapping ``control`` in time that are not over, locked for update."""
-    candidates = (
+    """The program's other events overlapping ``control`` in time that may not be over, locked for update."""
+    return list(
         DERControl.objects.select_for_update()
         .filter(program_id=control.program_id, start__lt=control.end, end__gt=control.start)
         .filter(end__gt=now - 2 * MAX_RANDOMIZATION)
         .exclude(pk=control.pk)
         .order_by("creation_time", "id")
     )
-    return [c for c in candidates if now < c.end + 2 * MAX_RANDOMIZATION]
 
 
 def _is_newer(a: DERControl, b: DERControl) -> bool:

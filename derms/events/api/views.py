@@ -28,32 +28,28 @@ class StaffAPIView(APIView):
     permission_classes = [IsAdminUser]
 
 
-def _service_errors(exc: DjangoValidationError) -> serializers.ValidationError:
-    """The service's field-keyed errors as a 400 response."""
-    return serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+def _call_service(request, serializer_class, service, **kwargs):
+    """Validate the request body, call ``service`` with it, and answer its field errors with a 400."""
+    incoming = serializer_class(data=request.data)
+    incoming.is_valid(raise_exception=True)
+    try:
+        return service(actor=request.user, **kwargs, **incoming.validated_data)
+    except DjangoValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        raise serializers.ValidationError(errors) from exc
 
 
 class ProgramControlsView(StaffAPIView):
     def post(self, request, program_mrid: str):
         program = get_object_or_404(DERProgram, mrid=program_mrid.upper())
-        incoming = ControlCreateSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        try:
-            control = create_control(program=program, actor=request.user, **incoming.validated_data)
-        except DjangoValidationError as exc:
-            raise _service_errors(exc) from exc
+        control = _call_service(request, ControlCreateSerializer, create_control, program=program)
         return Response(control_data(control, now=timezone.now()), status=status.HTTP_201_CREATED)
 
 
 class ControlCancelView(StaffAPIView):
     def post(self, request, control_mrid: str):
         control = get_object_or_404(DERControl.objects.select_related("program"), mrid=control_mrid.upper())
-        incoming = ControlCancelSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        try:
-            control = cancel_control(control=control, actor=request.user, **incoming.validated_data)
-        except DjangoValidationError as exc:
-            raise _service_errors(exc) from exc
+        control = _call_service(request, ControlCancelSerializer, cancel_control, control=control)
         return Response(control_data(control, now=timezone.now()))
 
 

@@ -59,6 +59,22 @@ def test_csip_7_10_superseded_after_start_the_lower_priority_event_runs_until_th
     ]
 
 
+def test_a_winner_outside_the_window_still_keeps_the_superseded_event_out_of_it(
+    der, feeder_program, service_point_program, system_default, soon
+):
+    lower = create_control(
+        program=feeder_program, start=soon, duration=3 * 3600, values={"opModMaxLimW": 6000}
+    )
+    create_control(
+        program=service_point_program, start=soon + 10 * MINUTE, duration=600, values={"opModMaxLimW": 0}
+    )
+    window_start, window_end = soon + HOUR, soon + 2 * HOUR
+    assert lower.start < window_start < window_end < lower.end
+    assert limits(timeline_for_device(end_device=der, start=window_start, end=window_end)) == [
+        (10000, window_start, window_end, "default")
+    ]
+
+
 def test_at_equal_primacy_the_newer_event_wins(der, feeder_program, vendor_program, soon):
     vendor_program.primacy = feeder_program.primacy
     vendor_program.save()

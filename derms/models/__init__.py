@@ -1,4 +1,5 @@
 from .audit import AuditEntry
+from .changes import ProgramChange
 from .devices import Authorization, EndDevice, Role
 from .programs import (
     CurvePoint,
@@ -19,5 +20,6 @@ __all__ = [
     "DefaultDERControl",
     "EndDevice",
     "EventStatus",
+    "ProgramChange",
     "Role",
 ]

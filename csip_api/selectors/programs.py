@@ -1,48 +1,35 @@
 """DERPrograms and what they hold, as clients read them: lists, counts for list links, active events.
 
-An event stays in its program's DERControlList until its end has passed; the ActiveDERControlList holds
-the scheduled events whose interval contains now (cancelled and superseded events are not active).
+An event stays in its program's DERControlList until its effective period is over (a cancelled one too,
+for its original duration); the ActiveDERControlList holds the events Active now.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from csip_api.xml import time_value
 from derms.models import DERControl, DERCurve, DERProgram, EventStatus
 
 
-class EpochSeconds(Func):
-    """A datetime column as Unix epoch seconds, so ``start + duration`` can be compared in SQL."""
-
-    output_field = IntegerField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # unixepoch() needs SQLite 3.38 (Debian 12 ships 3.40); strftime('%s') would clash with placeholders.
-        return self.as_sql(compiler, connection, template="unixepoch(%(expressions)s)")
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler, connection, template="CAST(EXTRACT(EPOCH FROM %(expressions)s) AS BIGINT)"
-        )
-
-
-def _not_ended(controls: QuerySet[DERControl], now: dt.datetime) -> QuerySet[DERControl]:
-    return controls.alias(ends=EpochSeconds("start") + F("duration")).filter(ends__gt=time_value(now))
+def _not_over(controls: QuerySet[DERControl], now: dt.datetime) -> QuerySet[DERControl]:
+    return controls.filter(effective_end__gt=now)
 
 
 def listed_controls(program_id: int | OuterRef, now: dt.datetime) -> QuerySet[DERControl]:
     """The program's DERControlList: start ascending, then newer creationTime first."""
-    return _not_ended(DERControl.objects.filter(program_id=program_id), now).order_by(
+    return _not_over(DERControl.objects.filter(program_id=program_id), now).order_by(
         "start", "-creation_time", "-id"
     )
 
 
 def active_controls(program_id: int | OuterRef, now: dt.datetime) -> QuerySet[DERControl]:
-    return listed_controls(program_id, now).filter(status=EventStatus.SCHEDULED, start__lte=now)
+    """Events Active at ``now`` by the rules of derms.events.lifecycle.status_at: their effective period
+    has begun, and no cancel or supersede has taken effect yet."""
+    not_decided_yet = Q(status=EventStatus.SCHEDULED) | Q(status_time__gt=now)
+    return listed_controls(program_id, now).filter(not_decided_yet, effective_start__lte=now)
 
 
 def curves(program_id: int | OuterRef) -> QuerySet[DERCurve]:

@@ -29,13 +29,12 @@ class StatusView:
 
 def earliest_start(control: DERControl) -> dt.datetime:
     """The earliest effective start: start moved by a negative randomizeStart."""
-    return control.start + dt.timedelta(seconds=min(0, control.randomize_start or 0))
+    return control.effective_period()[0]
 
 
 def latest_end(control: DERControl) -> dt.datetime:
     """The end of the effective scheduled period, with the widest randomization a client may pick."""
-    spread = max(0, control.randomize_start or 0) + max(0, control.randomize_duration or 0)
-    return control.start + dt.timedelta(seconds=control.duration + spread)
+    return control.effective_period()[1]
 
 
 def has_randomization(control: DERControl) -> bool:

@@ -1,5 +1,6 @@
 """DERPrograms and what they hold: default controls, control events and curves (CSIP 5.2.3, 5.2.4)."""
 
+import datetime as dt
 import itertools
 import uuid
 
@@ -135,6 +136,11 @@ class DERControl(IdentifiedObject, DERControlBase):
     duration = models.PositiveBigIntegerField(help_text="Seconds (UInt32).")
     #: start + duration, kept so "events overlapping a window" is one indexed query on every database.
     end = models.DateTimeField(editable=False)
+    #: The effective scheduled period with the widest randomization a client may draw (2030.5 event
+    #: rules): when the event may first be Active, and when it stops affecting any client. Stored so the
+    #: DERControlList and ActiveDERControlList are indexed queries, exact to the second.
+    effective_start = models.DateTimeField(editable=False)
+    effective_end = models.DateTimeField(editable=False)
     randomize_start = models.SmallIntegerField(null=True, blank=True, help_text="Seconds, -3600 to 3600.")
     randomize_duration = models.SmallIntegerField(null=True, blank=True, help_text="Seconds, -3600 to 3600.")
     #: ResponseRequiredType bitmap: 1 message received, 2 specific response, 4 response required.
@@ -153,6 +159,7 @@ class DERControl(IdentifiedObject, DERControlBase):
         indexes = [
             models.Index(fields=["program", "start", "-creation_time", "-id"], name="dercontrol_list_order"),
             models.Index(fields=["program", "end"], name="dercontrol_program_end"),
+            models.Index(fields=["program", "effective_end"], name="dercontrol_program_eff_end"),
             models.Index(fields=["start"], name="dercontrol_start"),
             models.Index(fields=["end"], name="dercontrol_end"),
         ]
@@ -173,8 +180,20 @@ class DERControl(IdentifiedObject, DERControlBase):
         return f"{self.description or self.mrid} @ {self.start:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
-        self.end = self.start + timezone.timedelta(seconds=self.duration)
+        self.set_period()
         super().save(*args, **kwargs)
+
+    def set_period(self) -> None:
+        """Derive ``end`` and the effective period; call it before a bulk_create, which skips save()."""
+        self.end = self.start + dt.timedelta(seconds=self.duration)
+        self.effective_start, self.effective_end = self.effective_period()
+
+    def effective_period(self) -> tuple[dt.datetime, dt.datetime]:
+        """From the earliest effective start (a negative randomizeStart moves it earlier) to the latest
+        end a client may draw."""
+        first = self.start + dt.timedelta(seconds=min(0, self.randomize_start or 0))
+        spread = max(0, self.randomize_start or 0) + max(0, self.randomize_duration or 0)
+        return first, self.start + dt.timedelta(seconds=self.duration + spread)
 
 
 class DERCurve(IdentifiedObject):

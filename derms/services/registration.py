@@ -1,7 +1,7 @@
 """In-band registration and removal of EndDevices (CSIP 5.3.1.2, 6.1.3-6.1.5)."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,7 +10,7 @@ from derms.models import AuditEntry, Authorization, EndDevice, Role
 from derms.models.devices import check_group_limit
 
 
-class RegistrationRefused(Exception):
+class RegistrationRefused(PermissionDenied):
     """The server does not accept this registration or removal (answered 403, CSIP 6.1.3, 6.1.4)."""
 
 
@@ -86,7 +86,7 @@ def _own_authorization(*, lfdi: str) -> Authorization:
 def delete_end_device(*, aggregator: EndDevice, end_device: EndDevice) -> None:
     """Remove a DER its aggregator manages, when the utility's policy allows it (CSIP 5.3.1.2)."""
     if end_device.aggregator_id != aggregator.pk:
-        raise EndDevice.DoesNotExist
+        raise RegistrationRefused("An aggregator removes only the DERs it manages.")
     if not settings.CSIP_AGGREGATOR_MAY_DELETE:
         raise RegistrationRefused("Aggregators may not remove EndDevices on this server.")
     _audit(registrant_lfdi=aggregator.lfdi, action="end_device.delete", end_device=end_device)

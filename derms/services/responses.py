@@ -50,7 +50,9 @@ def was_sent_to(*, control: DERControl, end_device: EndDevice) -> bool:
     category = end_device.device_category
     if control.device_category and category is not None and not control.device_category & category:
         return False
-    group_id = control.program.group_id
-    if end_device.non_topology_groups.filter(pk=group_id).exists():
-        return True
-    return any(group.pk == group_id for group in end_device.topology_groups())
+    group = control.program.group
+    if group.is_topology:
+        # A topology program reaches every DER at or under its group: a materialized-path prefix.
+        node = end_device.topology_group
+        return node is not None and node.path.startswith(group.path)
+    return end_device.non_topology_groups.filter(pk=group.pk).exists()

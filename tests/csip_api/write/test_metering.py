@@ -46,7 +46,8 @@ def meter_reading_body(*readings: str, mrid: str = MMR_MRID) -> str:
 
 def meter_reading_list_body(*meter_readings: str) -> str:
     inner = "".join(m.replace(f" {NS}", "") for m in meter_readings)
-    return f'<MirrorMeterReadingList {NS} all="{len(meter_readings)}" results="{len(meter_readings)}">{inner}</MirrorMeterReadingList>'
+    count = len(meter_readings)
+    return f'<MirrorMeterReadingList {NS} all="{count}" results="{count}">{inner}</MirrorMeterReadingList>'
 
 
 @pytest.fixture

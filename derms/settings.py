@@ -200,3 +200,9 @@ CSIP_MAX_BODY_BYTES = _positive_int("CSIP_MAX_BODY_BYTES", 2 * 1024 * 1024)
 CSIP_PKI_DIR = Path(env.str("CSIP_PKI_DIR", default=str(VAR_DIR / "pki")))
 # The schema used by validation tests and the validate command; not shipped (IEEE's notice).
 CSIP_SCHEMA_PATH = env.str("CSIP_SCHEMA_PATH", default="")
+# Check every 2030.5 request body against sep.xsd (needs CSIP_SCHEMA_PATH); off by default.
+CSIP_VALIDATE_BODIES = env.bool("CSIP_VALIDATE_BODIES", default=False)
+if CSIP_VALIDATE_BODIES and not CSIP_SCHEMA_PATH:
+    raise ImproperlyConfigured("CSIP_VALIDATE_BODIES needs CSIP_SCHEMA_PATH")
+# Time:quality served to clients: 3 = synchronised to an authoritative source such as NTP (2030.5), up to 7.
+CSIP_TIME_QUALITY = int(_choice("CSIP_TIME_QUALITY", "3", ("3", "4", "5", "6", "7")))

@@ -1,6 +1,8 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # IEEE 2030.5 resources live at the server root (/dcap, /edev, /derp/...).
+    path("", include("csip_api.urls")),
 ]

@@ -1,0 +1,83 @@
+"""HTTP for the 2030.5 API: the base view every resource uses, and its responses.
+
+The base view identifies the client once (:func:`csip_api.identity.identify`), refuses unauthorized
+clients with CSIP_UNAUTHORIZED_STATUS, answers methods a resource does not take with 405 and ``Allow``,
+serves HEAD from GET, and hands handlers a :class:`~csip_api.scope.Scope`. Every response carries
+``Content-Length`` (some clients fail on chunked responses).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from lxml import etree
+
+from csip_api.identity import identify
+from csip_api.scope import Scope
+from csip_api.xml import XMLBodyError, serialize
+
+MEDIA_TYPE = "application/sep+xml"
+_HANDLED = ("get", "put", "post", "delete")
+
+
+def xml_response(document: etree._Element, *, status: int = 200, headers: dict | None = None) -> HttpResponse:
+    body = serialize(document)
+    response = HttpResponse(body, status=status, content_type=MEDIA_TYPE, headers=headers)
+    response["Content-Length"] = str(len(body))
+    return response
+
+
+def empty_response(status: int, *, headers: dict | None = None) -> HttpResponse:
+    response = HttpResponse(b"", status=status, headers=headers)
+    response["Content-Length"] = "0"
+    return response
+
+
+def error_response(error: XMLBodyError) -> HttpResponse:
+    body = str(error).encode()
+    response = HttpResponse(body, status=error.status, content_type="text/plain; charset=utf-8")
+    response["Content-Length"] = str(len(body))
+    return response
+
+
+class Resource(View):
+    """Base of every 2030.5 view. Subclasses define ``get``/``put``/``post``/``delete(request, **ids)``
+    and read ``self.scope``."""
+
+    scope: Scope
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # 2030.5 clients authenticate with their TLS certificate; there is no cookie to forge.
+        return csrf_exempt(super().as_view(**initkwargs))
+
+    @classmethod
+    def allowed_methods(cls) -> list[str]:
+        methods = [m.upper() for m in _HANDLED if hasattr(cls, m)]
+        if "GET" in methods:
+            methods.insert(1, "HEAD")
+        return methods
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        client = identify(request)
+        if not client.is_authorized:
+            return empty_response(settings.CSIP_UNAUTHORIZED_STATUS)
+        allowed = self.allowed_methods()
+        if request.method not in allowed:
+            return empty_response(405, headers={"Allow": ", ".join(allowed)})
+        self.scope = Scope(client)
+        handler = getattr(self, "get" if request.method == "HEAD" else request.method.lower())
+        try:
+            response = handler(request, **kwargs)
+        except Http404:
+            return empty_response(404)
+        except XMLBodyError as error:
+            return error_response(error)
+        if request.method == "HEAD":
+            # The headers of the GET, Content-Length included, without its body.
+            length = response["Content-Length"]
+            response.content = b""
+            response["Content-Length"] = length
+        return response

@@ -1,0 +1,1 @@
+"""2030.5 documents for each resource, built from models in the schema's element order."""

@@ -1,0 +1,98 @@
+"""FunctionSetAssignments as CSIP 5.2.3.1 prescribes, derived from a DER's groups.
+
+FSA 1 holds a DERProgramList with every program of the DER's topology groups (its node and all
+ancestors); each non-topology group that has a program gets an FSA of its own. Groups without a program
+add nothing. FSA ids are stable: 0 for the topology FSA, the group's id for the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from csip_api.hrefs import TOPOLOGY_FSA
+from csip_api.selectors.mrids import derived_mrid
+from derms.models import DERProgram, EndDevice
+from groups.models import Group
+
+
+@dataclass(frozen=True)
+class FunctionSetAssignment:
+    end_device_id: int
+    lfdi: str
+    fsa_id: int
+    description: str
+    program_count: int
+
+    @property
+    def mrid(self) -> str:
+        return derived_mrid("fsa", self.lfdi, self.fsa_id)
+
+
+def topology_paths(end_device: EndDevice) -> list[str]:
+    """The materialized paths of the DER's topology node and all its ancestors (no query beyond the node)."""
+    if end_device.topology_group_id is None:
+        return []
+    path = end_device.topology_group.path
+    return [path[:end] for end in range(Group.steplen, len(path) + 1, Group.steplen)]
+
+
+def topology_programs(end_device: EndDevice) -> QuerySet[DERProgram]:
+    return DERProgram.objects.filter(group__path__in=topology_paths(end_device)).order_by("primacy", "id")
+
+
+def non_topology_programs(end_device: EndDevice) -> QuerySet[DERProgram]:
+    return DERProgram.objects.filter(group__member_end_devices=end_device).order_by("group_id")
+
+
+def assignments(end_device: EndDevice) -> list[FunctionSetAssignment]:
+    """Every FSA of a DER, topology first, then by group id (two queries)."""
+    topology = FunctionSetAssignment(
+        end_device_id=end_device.pk,
+        lfdi=end_device.lfdi,
+        fsa_id=TOPOLOGY_FSA,
+        description="Topology",
+        program_count=topology_programs(end_device).count(),
+    )
+    others = [
+        FunctionSetAssignment(
+            end_device_id=end_device.pk,
+            lfdi=end_device.lfdi,
+            fsa_id=group_id,
+            description=name[:32],
+            program_count=1,
+        )
+        for group_id, name in non_topology_programs(end_device).values_list("group_id", "group__name")
+    ]
+    return [topology, *others]
+
+
+def assignment_counts(end_devices: list[EndDevice]) -> dict[int, int]:
+    """How many FSAs each DER has, for a page of EndDevices in one query."""
+    through = EndDevice.non_topology_groups.through
+    counts = {ed.pk: 1 for ed in end_devices if ed.is_der}
+    rows = through.objects.filter(
+        enddevice_id__in=list(counts), group__der_program__isnull=False
+    ).values_list("enddevice_id", flat=True)
+    for end_device_id in rows:
+        counts[end_device_id] += 1
+    return counts
+
+
+def programs_of_assignment(end_device: EndDevice, fsa_id: int) -> QuerySet[DERProgram]:
+    """The DERProgramList behind one FSA; 404 when the DER has no such FSA."""
+    if fsa_id == TOPOLOGY_FSA:
+        return topology_programs(end_device)
+    programs = non_topology_programs(end_device).filter(group_id=fsa_id)
+    if not programs.exists():
+        raise Http404
+    return programs
+
+
+def get_assignment(end_device: EndDevice, fsa_id: int) -> FunctionSetAssignment:
+    for assignment in assignments(end_device):
+        if assignment.fsa_id == fsa_id:
+            return assignment
+    raise Http404

@@ -1,0 +1,94 @@
+"""DeviceCapability, Time, EndDevices and what hangs off an EndDevice."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils import timezone
+
+from csip_api import hrefs
+from csip_api.http import Resource, xml_response
+from csip_api.paging import page_request, paginate, paginate_sequence
+from csip_api.render import devices as render
+from csip_api.render.programs import program_list
+from csip_api.render.time import time_resource
+from csip_api.selectors import functions
+from csip_api.selectors.programs import with_link_counts
+
+
+class DeviceCapabilityView(Resource):
+    def get(self, request):
+        return xml_response(
+            render.device_capability(
+                end_device_count=self.scope.end_devices().count(),
+                response_set_count=self.scope.programs().count(),
+                mirror_count=0,
+            )
+        )
+
+
+class TimeView(Resource):
+    def get(self, request):
+        return xml_response(time_resource(timezone.now()))
+
+
+class EndDeviceListView(Resource):
+    def get(self, request):
+        query = page_request(request.GET)
+        end_devices = self.scope.end_devices()
+        if query.after is not None:
+            end_devices = end_devices.filter(changed_time__gte=query.after)
+        page = paginate(end_devices.select_related("topology_group"), query)
+        return xml_response(render.end_device_list(page, fsa_counts=functions.assignment_counts(page.items)))
+
+
+class EndDeviceView(Resource):
+    def get(self, request, edev):
+        device = self.scope.get_end_device(edev)
+        fsa_count = functions.assignment_counts([device]).get(device.pk)
+        return xml_response(render.end_device(device, fsa_count=fsa_count, log_event_count=0))
+
+
+class RegistrationView(Resource):
+    def get(self, request, edev):
+        document = render.registration(self.scope.get_end_device(edev))
+        if document is None:
+            raise Http404
+        return xml_response(document)
+
+
+class FunctionSetAssignmentsListView(Resource):
+    def get(self, request, edev):
+        device = self.scope.get_der_end_device(edev)
+        page = paginate_sequence(functions.assignments(device), page_request(request.GET))
+        return xml_response(render.function_set_assignments_list(device, page))
+
+
+class FunctionSetAssignmentsView(Resource):
+    def get(self, request, edev, fsa):
+        device = self.scope.get_der_end_device(edev)
+        return xml_response(render.function_set_assignments(functions.get_assignment(device, fsa)))
+
+
+class AssignedProgramListView(Resource):
+    """The DERProgramList behind one FSA, with pollRate and each program's list counts."""
+
+    def get(self, request, edev, fsa):
+        device = self.scope.get_der_end_device(edev)
+        programs = with_link_counts(functions.programs_of_assignment(device, fsa), timezone.now())
+        page = paginate(programs, page_request(request.GET))
+        list_href = hrefs.href(hrefs.FSA_PROGRAM_LIST, edev=edev, fsa=fsa)
+        return xml_response(program_list(page, list_href=list_href))
+
+
+class DERListView(Resource):
+    def get(self, request, edev):
+        device = self.scope.get_der_end_device(edev)
+        return xml_response(render.der_list(device, paginate_sequence([device], page_request(request.GET))))
+
+
+class DERView(Resource):
+    def get(self, request, edev, der):
+        device = self.scope.get_der_end_device(edev)
+        if der != hrefs.DER_ID:
+            raise Http404
+        return xml_response(render.der(device))

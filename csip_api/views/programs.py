@@ -1,0 +1,78 @@
+"""DERPrograms and what they hold, readable only through an FSA of the client or one of its DERs."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils import timezone
+
+from csip_api import hrefs
+from csip_api.http import Resource, xml_response
+from csip_api.paging import page_request, paginate
+from csip_api.render import programs as render
+from csip_api.selectors import programs as select
+from derms.models import DefaultDERControl
+
+
+class ProgramView(Resource):
+    def get(self, request, derp):
+        found = select.with_link_counts(self.scope.programs().filter(pk=derp), timezone.now()).first()
+        if found is None:
+            raise Http404
+        return xml_response(render.program(found))
+
+
+class DefaultControlView(Resource):
+    def get(self, request, derp):
+        program = self.scope.get_program(derp)
+        default = DefaultDERControl.objects.filter(program=program).first()
+        if default is None:
+            raise Http404
+        return xml_response(render.default_control(default))
+
+
+class ControlListView(Resource):
+    def get(self, request, derp):
+        now = timezone.now()
+        query = page_request(request.GET)
+        program = self.scope.get_program(derp)
+        controls = select.changed_since(select.listed_controls(program.pk, now), query.after)
+        list_href = hrefs.href(hrefs.CONTROL_LIST, derp=derp)
+        return xml_response(render.control_list(paginate(controls, query), list_href=list_href, now=now))
+
+
+class ActiveControlListView(Resource):
+    def get(self, request, derp):
+        now = timezone.now()
+        query = page_request(request.GET)
+        program = self.scope.get_program(derp)
+        controls = select.changed_since(select.active_controls(program.pk, now), query.after)
+        list_href = hrefs.href(hrefs.ACTIVE_CONTROL_LIST, derp=derp)
+        return xml_response(render.control_list(paginate(controls, query), list_href=list_href, now=now))
+
+
+class ControlView(Resource):
+    """One event, readable for as long as it exists, also after it left the list."""
+
+    def get(self, request, derp, derc):
+        program = self.scope.get_program(derp)
+        found = program.controls.filter(pk=derc).first()
+        if found is None:
+            raise Http404
+        return xml_response(render.control(found, timezone.now()))
+
+
+class CurveListView(Resource):
+    def get(self, request, derp):
+        program = self.scope.get_program(derp)
+        page = paginate(select.curves(program.pk), page_request(request.GET))
+        list_href = hrefs.href(hrefs.CURVE_LIST, derp=derp)
+        return xml_response(render.curve_list(page, list_href=list_href))
+
+
+class CurveView(Resource):
+    def get(self, request, derp, dc):
+        program = self.scope.get_program(derp)
+        found = select.curves(program.pk).filter(pk=dc).first()
+        if found is None:
+            raise Http404
+        return xml_response(render.curve(found))

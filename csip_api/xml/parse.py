@@ -1,0 +1,145 @@
+"""Read untrusted 2030.5 request bodies.
+
+DTDs, entities and network access are off, any DOCTYPE is refused and the size is capped before parsing,
+so a hostile body costs little. Everything a client can get wrong raises :class:`XMLBodyError`, which the
+views turn into 400 (413 for :class:`BodyTooLarge`) — never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.conf import settings
+from lxml import etree
+
+from .build import NS, qname
+from .schema import schema_errors
+
+_HEX = re.compile(r"^(?:[0-9a-fA-F]{2})+$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
+
+
+class XMLBodyError(Exception):
+    """The client sent something we cannot accept; the message says what."""
+
+    status = 400
+
+
+class BodyTooLarge(XMLBodyError):
+    status = 413
+
+
+def _parser() -> etree.XMLParser:
+    # A new parser per document: lxml parsers must not be shared between threads that parse at once.
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        dtd_validation=False,
+        load_dtd=False,
+        huge_tree=False,
+        remove_pis=True,
+        remove_comments=True,
+    )
+
+
+def parse_body(request, *, root: str) -> Body:
+    """Parse the request body, which must be a ``root`` document within CSIP_MAX_BODY_BYTES."""
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if declared.isdigit() and int(declared) > settings.CSIP_MAX_BODY_BYTES:
+        raise BodyTooLarge(f"The body exceeds {settings.CSIP_MAX_BODY_BYTES} bytes.")
+    return parse_document(request.body, root=root)
+
+
+def parse_document(data: bytes, *, root: str) -> Body:
+    """Parse ``data`` as a 2030.5 ``root`` document; validate it against sep.xsd when configured."""
+    if len(data) > settings.CSIP_MAX_BODY_BYTES:
+        raise BodyTooLarge(f"The body exceeds {settings.CSIP_MAX_BODY_BYTES} bytes.")
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise XMLBodyError("DOCTYPE and entity declarations are not accepted.")
+    try:
+        node = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise XMLBodyError(f"Malformed XML: {exc}") from exc
+    if node.getroottree().docinfo.doctype:
+        raise XMLBodyError("DOCTYPE declarations are not accepted.")
+    if node.tag != qname(root):
+        raise XMLBodyError(f"Expected a {root} in the {NS} namespace.")
+    if settings.CSIP_VALIDATE_BODIES and (errors := schema_errors(node)):
+        raise XMLBodyError(f"Not valid against the 2030.5 schema: {errors[0]}")
+    return Body(node)
+
+
+class Body:
+    """Typed access to a parsed element's children; a wrong type or range raises XMLBodyError."""
+
+    def __init__(self, node: etree._Element):
+        self.node = node
+
+    @property
+    def tag(self) -> str:
+        return etree.QName(self.node).localname
+
+    def attribute(self, name: str) -> str | None:
+        return self.node.get(name)
+
+    def child(self, tag: str, *, required: bool = False) -> Body | None:
+        found = self.node.find(qname(tag))
+        if found is None:
+            if required:
+                raise XMLBodyError(f"{self.tag} needs {tag}.")
+            return None
+        return Body(found)
+
+    def children(self, tag: str) -> list[Body]:
+        return [Body(found) for found in self.node.findall(qname(tag))]
+
+    def text(self, tag: str, *, required: bool = False, max_length: int | None = None) -> str | None:
+        found = self.child(tag, required=required)
+        if found is None:
+            return None
+        value = (found.node.text or "").strip()
+        if max_length is not None and len(value) > max_length:
+            raise XMLBodyError(f"{tag} is longer than {max_length} characters.")
+        return value
+
+    def integer(self, tag: str, *, minimum: int, maximum: int, required: bool = False) -> int | None:
+        value = self.text(tag, required=required)
+        if value is None:
+            return None
+        if not _INTEGER.match(value):
+            raise XMLBodyError(f"{tag} must be an integer, not {value[:40]!r}.")
+        number = int(value)
+        if not minimum <= number <= maximum:
+            raise XMLBodyError(f"{tag} must be between {minimum} and {maximum}.")
+        return number
+
+    def boolean(self, tag: str, *, required: bool = False) -> bool | None:
+        value = self.text(tag, required=required)
+        if value is None:
+            return None
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise XMLBodyError(f"{tag} must be true or false.")
+
+    def hex(self, tag: str, *, octets: int, required: bool = False) -> int | None:
+        """A hexBinary element of at most ``octets`` bytes, as an integer."""
+        value = self.text(tag, required=required)
+        if value is None:
+            return None
+        if not _HEX.match(value) or len(value) > 2 * octets:
+            raise XMLBodyError(f"{tag} must be hexBinary of at most {octets} bytes.")
+        return int(value, 16)
+
+    def time(self, tag: str, *, required: bool = False) -> dt.datetime | None:
+        """A TimeType element (Unix epoch seconds) as an aware UTC datetime."""
+        seconds = self.integer(tag, minimum=0, maximum=2**63 - 1, required=required)
+        if seconds is None:
+            return None
+        try:
+            return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise XMLBodyError(f"{tag} is not a time we can represent.") from exc

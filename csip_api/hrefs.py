@@ -26,6 +26,7 @@ DER_SETTINGS = "edev/<int:edev>/der/<int:der>/derg"
 DER_STATUS = "edev/<int:edev>/der/<int:der>/ders"
 DER_AVAILABILITY = "edev/<int:edev>/der/<int:der>/dera"
 LOG_EVENT_LIST = "edev/<int:edev>/lel"
+LOG_EVENT = "edev/<int:edev>/lel/<int:lel>"
 SUBSCRIPTION_LIST = "edev/<int:edev>/sub"
 PROGRAM = "derp/<int:derp>"
 DEFAULT_CONTROL = "derp/<int:derp>/dderc"
@@ -37,8 +38,11 @@ CURVE = "derp/<int:derp>/dc/<int:dc>"
 RESPONSE_SET_LIST = "rsps"
 RESPONSE_SET = "rsps/<int:rsps>"
 RESPONSE_LIST = "rsps/<int:rsps>/rsp"
+RESPONSE = "rsps/<int:rsps>/rsp/<int:rsp>"
 USAGE_POINT_LIST = "upt"
 MIRROR_USAGE_POINT_LIST = "mup"
+MIRROR_USAGE_POINT = "mup/<int:mup>"
+MIRROR_METER_READING = "mup/<int:mup>/mr/<int:mr>"
 
 #: The FSA id of the one FSA holding every topology program (CSIP 5.2.3.1); other FSAs use group ids.
 TOPOLOGY_FSA = 0
@@ -70,6 +74,7 @@ _TEMPLATES = {
         DER_STATUS,
         DER_AVAILABILITY,
         LOG_EVENT_LIST,
+        LOG_EVENT,
         SUBSCRIPTION_LIST,
         PROGRAM,
         DEFAULT_CONTROL,
@@ -81,8 +86,11 @@ _TEMPLATES = {
         RESPONSE_SET_LIST,
         RESPONSE_SET,
         RESPONSE_LIST,
+        RESPONSE,
         USAGE_POINT_LIST,
         MIRROR_USAGE_POINT_LIST,
+        MIRROR_USAGE_POINT,
+        MIRROR_METER_READING,
     )
 }
 

@@ -18,7 +18,7 @@ def device_capability(*, end_device_count: int, response_set_count: int, mirror_
         "DeviceCapability",
         list_link("ResponseSetListLink", href(hrefs.RESPONSE_SET_LIST), count=response_set_count),
         link("TimeLink", href(hrefs.TIME)),
-        list_link("UsagePointListLink", href(hrefs.USAGE_POINT_LIST), count=mirror_count),
+        list_link("UsagePointListLink", href(hrefs.USAGE_POINT_LIST), count=0),
         list_link("EndDeviceListLink", href(hrefs.END_DEVICE_LIST), count=end_device_count),
         list_link("MirrorUsagePointListLink", href(hrefs.MIRROR_USAGE_POINT_LIST), count=mirror_count),
         href=href(hrefs.DCAP),

@@ -83,13 +83,13 @@ def _own_authorization(*, lfdi: str) -> Authorization:
 
 
 @transaction.atomic
-def delete_end_device(*, aggregator: EndDevice, end_device: EndDevice) -> None:
-    """Remove a DER its aggregator manages, when the utility's policy allows it (CSIP 5.3.1.2)."""
-    if end_device.aggregator_id != aggregator.pk:
+def delete_end_device(*, remover: EndDevice, end_device: EndDevice) -> None:
+    """Let an aggregator remove a DER it manages, when the utility's policy allows it (CSIP 5.3.1.2)."""
+    if remover.role != Role.AGGREGATOR or end_device.aggregator_id != remover.pk:
         raise RegistrationRefused("An aggregator removes only the DERs it manages.")
     if not settings.CSIP_AGGREGATOR_MAY_DELETE:
         raise RegistrationRefused("Aggregators may not remove EndDevices on this server.")
-    _audit(registrant_lfdi=aggregator.lfdi, action="end_device.delete", end_device=end_device)
+    _audit(registrant_lfdi=remover.lfdi, action="end_device.delete", end_device=end_device)
     end_device.delete()
 
 

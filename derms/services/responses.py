@@ -4,18 +4,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from derms.models import DERControl, EndDevice, Response, ResponseStatus
+from derms.models import DERControl, DERProgram, EndDevice, Response, ResponseStatus
 from derms.models.der import from_epoch
 
 
 @transaction.atomic
-def post_response(*, client: EndDevice, end_device: EndDevice, values: dict) -> Response:
+def post_response(*, client: EndDevice, end_device: EndDevice, program: DERProgram, values: dict) -> Response:
     """Keep a Response about the event ``subject`` for ``end_device`` and track the latest per DER.
 
-    ``end_device`` is the DER named by endDeviceLFDI, already resolved within ``client``'s scope. An
-    event that was not sent to that DER is answered as if it did not exist.
+    ``end_device`` is the DER named by endDeviceLFDI, already resolved within ``client``'s scope;
+    ``program`` owns the ResponseSet it was posted to, the one its events name in replyTo. An event
+    of another program, or one that was not sent to that DER, is answered as if it did not exist.
     """
-    control = DERControl.objects.select_related("program").filter(mrid=values["subject"].upper()).first()
+    control = (
+        DERControl.objects.select_related("program__group")
+        .filter(mrid=values["subject"].upper(), program=program)
+        .first()
+    )
     if control is None or not was_sent_to(control=control, end_device=end_device):
         raise DERControl.DoesNotExist
     status = values.get("status")

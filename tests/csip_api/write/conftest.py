@@ -91,8 +91,8 @@ def proxy_identity(settings):
 
 @pytest.fixture
 def feeder(db) -> Group:
-    system = Group.add_root(name="System", level=Level.SYSTEM)
-    return system.add_child(name="Feeder 12", level=Level.FEEDER)
+    system = Group.objects.add_root(create_kwargs=dict(name="System", level=Level.SYSTEM))
+    return Group.objects.add_child(system, create_kwargs=dict(name="Feeder 12", level=Level.FEEDER))
 
 
 @pytest.fixture

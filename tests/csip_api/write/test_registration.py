@@ -27,7 +27,9 @@ def newcomer(feeder, in_band):
     """Approved for feeder 12 and a vendor group, not registered yet."""
     caller = new_caller("newcomer")
     authorization = approve(caller.lfdi, role=Role.DIRECT, group=feeder)
-    caller.vendor_group = Group.add_root(name="Vendor X", level=Level.NON_TOPOLOGY)
+    caller.vendor_group = Group.objects.add_root(
+        create_kwargs=dict(name="Vendor X", level=Level.NON_TOPOLOGY)
+    )
     authorization.non_topology_groups.add(caller.vendor_group)
     return caller
 

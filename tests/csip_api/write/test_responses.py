@@ -3,6 +3,7 @@
 import pytest
 
 from derms.models import DERControl, DERProgram, Response, ResponseStatus
+from groups.models import Group
 
 from .conftest import NS, snapshot
 
@@ -78,7 +79,9 @@ def test_aggregator_may_not_respond_as_itself(aggregator, event):
 
 @pytest.fixture
 def other_feeder_event(feeder):
-    other = feeder.get_parent().add_child(name="Feeder 13", level=feeder.level)
+    other = Group.objects.add_child(
+        feeder.get_parent(), create_kwargs=dict(name="Feeder 13", level=feeder.level)
+    )
     program = DERProgram.objects.create(group=other, primacy=20)
     return DERControl.objects.create(program=program, start=feeder.created, duration=60)
 

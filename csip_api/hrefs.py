@@ -56,42 +56,11 @@ def _template(pattern: str) -> str:
     return _CONVERTER.sub(r"{\1}", pattern)
 
 
+#: Every path pattern above, as a str.format template.
 _TEMPLATES = {
-    pattern: _template(pattern)
-    for pattern in (
-        DCAP,
-        TIME,
-        END_DEVICE_LIST,
-        END_DEVICE,
-        REGISTRATION,
-        FSA_LIST,
-        FSA,
-        FSA_PROGRAM_LIST,
-        DER_LIST,
-        DER,
-        DER_CAPABILITY,
-        DER_SETTINGS,
-        DER_STATUS,
-        DER_AVAILABILITY,
-        LOG_EVENT_LIST,
-        LOG_EVENT,
-        SUBSCRIPTION_LIST,
-        PROGRAM,
-        DEFAULT_CONTROL,
-        CONTROL_LIST,
-        CONTROL,
-        ACTIVE_CONTROL_LIST,
-        CURVE_LIST,
-        CURVE,
-        RESPONSE_SET_LIST,
-        RESPONSE_SET,
-        RESPONSE_LIST,
-        RESPONSE,
-        USAGE_POINT_LIST,
-        MIRROR_USAGE_POINT_LIST,
-        MIRROR_USAGE_POINT,
-        MIRROR_METER_READING,
-    )
+    value: _template(value)
+    for name, value in dict(globals()).items()
+    if name.isupper() and isinstance(value, str)
 }
 
 

@@ -21,37 +21,41 @@ class Part:
     boolean: bool = False
 
 
-UINT16 = (0, 65535)
-INT16 = (-32768, 32767)
-UINT32 = (0, 4294967295)
-PERCENT = (0, 10000)
-SIGNED_PERCENT = (-10000, 10000)
-POWER_OF_TEN = (-9, 9)
-UNIT_REF_TYPE = (0, 7)
+UINT16_RANGE = (0, 65535)
+INT16_RANGE = (-32768, 32767)
+UINT32_RANGE = (0, 4294967295)
+PERCENT_RANGE = (0, 10000)
+SIGNED_PERCENT_RANGE = (-10000, 10000)
+POWER_OF_TEN_RANGE = (-9, 9)
+UNIT_REF_TYPE_RANGE = (0, 7)
+# The ranges are named *_RANGE so that Kind's members of the same names do not shadow them in its body.
 
 
 class Kind(Enum):
     """The schema type of a control's value, with the parts it is made of, in schema order."""
 
     BOOLEAN = (Part("", "", boolean=True),)
-    PERCENT = (Part("", "", *PERCENT),)
-    SIGNED_PERCENT = (Part("", "", *SIGNED_PERCENT),)
-    UINT16 = (Part("", "", *UINT16),)
-    INT16 = (Part("", "", *INT16),)
-    UINT32 = (Part("", "", *UINT32),)
+    PERCENT = (Part("", "", *PERCENT_RANGE),)
+    SIGNED_PERCENT = (Part("", "", *SIGNED_PERCENT_RANGE),)
+    UINT16 = (Part("", "", *UINT16_RANGE),)
+    INT16 = (Part("", "", *INT16_RANGE),)
+    UINT32 = (Part("", "", *UINT32_RANGE),)
     POWER_FACTOR = (
-        Part("displacement", "displacement", *UINT16),
+        Part("displacement", "displacement", *UINT16_RANGE),
         Part("excitation", "excitation", boolean=True),
-        Part("multiplier", "multiplier", *POWER_OF_TEN),
+        Part("multiplier", "multiplier", *POWER_OF_TEN_RANGE),
     )
-    FIXED_VAR = (Part("refType", "ref_type", *UNIT_REF_TYPE), Part("value", "value", *SIGNED_PERCENT))
-    POWER = (Part("multiplier", "multiplier", *POWER_OF_TEN), Part("value", "value", *INT16))
+    FIXED_VAR = (
+        Part("refType", "ref_type", *UNIT_REF_TYPE_RANGE),
+        Part("value", "value", *SIGNED_PERCENT_RANGE),
+    )
+    POWER = (Part("multiplier", "multiplier", *POWER_OF_TEN_RANGE), Part("value", "value", *INT16_RANGE))
     FREQ_DROOP = (
-        Part("dBOF", "dbof", *UINT32),
-        Part("dBUF", "dbuf", *UINT32),
-        Part("kOF", "kof", *UINT16),
-        Part("kUF", "kuf", *UINT16),
-        Part("openLoopTms", "open_loop_tms", *UINT16),
+        Part("dBOF", "dbof", *UINT32_RANGE),
+        Part("dBUF", "dbuf", *UINT32_RANGE),
+        Part("kOF", "kof", *UINT16_RANGE),
+        Part("kUF", "kuf", *UINT16_RANGE),
+        Part("openLoopTms", "open_loop_tms", *UINT16_RANGE),
     )
     CURVE = ()
 

@@ -73,7 +73,10 @@ def _control_model_fields(controls: tuple[Control, ...]) -> dict[str, models.Fie
             if part.boolean:
                 fields[name] = models.BooleanField(null=True, blank=True, verbose_name=verbose)
             else:
-                fields[name] = models.IntegerField(null=True, blank=True, verbose_name=verbose)
+                # UInt32 parts (setESDelay, dBOF, ...) overflow a 32-bit signed column on PostgreSQL.
+                wide = part.maximum is not None and part.maximum > 2**31 - 1
+                column = models.BigIntegerField if wide else models.IntegerField
+                fields[name] = column(null=True, blank=True, verbose_name=verbose)
     return fields
 
 

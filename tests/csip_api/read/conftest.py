@@ -72,7 +72,7 @@ def topology(db):
     }
 
 
-def _program(group: Group, primacy: int, description: str) -> DERProgram:
+def make_program(group: Group, primacy: int, description: str) -> DERProgram:
     program = DERProgram.objects.create(group=group, primacy=primacy, description=description)
     DefaultDERControl.objects.create(program=program, op_mod_energize=True, set_grad_w=100)
     return program
@@ -81,12 +81,12 @@ def _program(group: Group, primacy: int, description: str) -> DERProgram:
 @pytest.fixture
 def programs(topology):
     return {
-        "system": _program(topology["system"], 89, "SYS-A1"),
-        "feeder_1": _program(topology["feeder_1"], 85, "FDR-A1-F1"),
-        "feeder_2": _program(topology["feeder_2"], 85, "FDR-A1-F2"),
-        "sp_1": _program(topology["sp_1"], 83, "SP-1"),
-        "z": _program(topology["z"], 81, "Group-Z"),
-        "y": _program(topology["y"], 80, "Group-Y"),
+        "system": make_program(topology["system"], 89, "SYS-A1"),
+        "feeder_1": make_program(topology["feeder_1"], 85, "FDR-A1-F1"),
+        "feeder_2": make_program(topology["feeder_2"], 85, "FDR-A1-F2"),
+        "sp_1": make_program(topology["sp_1"], 83, "SP-1"),
+        "z": make_program(topology["z"], 81, "Group-Z"),
+        "y": make_program(topology["y"], 80, "Group-Y"),
     }
 
 

@@ -1,7 +1,10 @@
 """A client discovers everything from /dcap by following hrefs, and sees only what is its own."""
 
 from csip_api import hrefs
-from derms.models import Authorization
+from derms.models import Authorization, Role
+from tests.csip_api.certificates import client_certificate, forwarded_header, lfdi_of
+
+from .conftest import Actor
 
 
 def _end_device_hrefs(walk):
@@ -110,3 +113,17 @@ def test_revoked_client_is_refused_on_its_next_request(direct_der):
     Authorization.objects.filter(lfdi=direct_der.lfdi).update(status=Authorization.Status.REVOKED)
 
     assert direct_der.get("/edev").status_code == 404
+
+
+def test_an_approved_client_not_yet_registered_finds_an_empty_end_device_list(client, db):
+    certificate = client_certificate("in-band-der")
+    Authorization.objects.create(
+        lfdi=lfdi_of(certificate), role=Role.DIRECT, status=Authorization.Status.APPROVED
+    )
+    newcomer = Actor(forwarded_header(certificate), lfdi_of(certificate), None, client)
+
+    walk = newcomer.walk()
+
+    assert walk.of("EndDeviceList")[0].get("all") == "0"
+    assert walk.entries("EndDevice") == []
+    assert walk.entries("DERProgram") == []

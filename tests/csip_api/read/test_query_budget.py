@@ -1,0 +1,69 @@
+"""The read path costs a bounded number of queries per request, however many DERs an aggregator has."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from csip_api import hrefs
+from derms.models import Authorization, DERControl, DERProgram, EndDevice, Role
+from groups.models import Group, Level
+
+from .conftest import make_curve, make_event, make_program
+
+MANY = 60
+
+
+@pytest.fixture
+def crowded_aggregator(aggregator, topology, programs):
+    """The aggregator manages MANY more DERs spread over new service points, each with a program."""
+    now = timezone.now()
+    points = [
+        Group.objects.add_child(
+            topology["feeder_2"], create_kwargs={"name": f"SP-X{i}", "level": Level.SERVICE_POINT}
+        )
+        for i in range(5)
+    ]
+    for index, point in enumerate(points):
+        program = make_program(point, 70 + index, f"SP-X{index}")
+        make_event(program, start=now - dt.timedelta(minutes=1), op_mod_max_lim_w=5000)
+        make_curve(program)
+    for index in range(MANY):
+        lfdi = f"{index:040x}"
+        Authorization.objects.create(
+            lfdi=lfdi,
+            role=Role.MANAGED,
+            status=Authorization.Status.APPROVED,
+            aggregator=aggregator.end_device,
+        )
+        der = EndDevice.objects.create(
+            lfdi=lfdi, role=Role.MANAGED, aggregator=aggregator.end_device, topology_group=points[index % 5]
+        )
+        der.non_topology_groups.add(topology["y"], topology["z"])
+    return aggregator
+
+
+def _urls(actor):
+    der = actor.managed[0].pk
+    derp = DERProgram.objects.get(group__name="SP-X0").pk  # holds an active event and a curve
+    return {
+        "/dcap": 4,
+        "/tm": 2,
+        "/edev?l=100": 5,
+        hrefs.href(hrefs.END_DEVICE, edev=der): 4,
+        hrefs.href(hrefs.FSA_LIST, edev=der) + "?l=20": 6,
+        hrefs.href(hrefs.FSA_PROGRAM_LIST, edev=der, fsa=hrefs.TOPOLOGY_FSA) + "?l=20": 6,
+        hrefs.href(hrefs.PROGRAM, derp=derp): 3,
+        hrefs.href(hrefs.DEFAULT_CONTROL, derp=derp): 4,
+        hrefs.href(hrefs.CONTROL_LIST, derp=derp) + "?l=20": 5,
+        hrefs.href(hrefs.CONTROL, derp=derp, derc=DERControl.objects.filter(program_id=derp).get().pk): 4,
+        hrefs.href(hrefs.ACTIVE_CONTROL_LIST, derp=derp) + "?l=20": 5,
+        hrefs.href(hrefs.CURVE_LIST, derp=derp) + "?l=20": 6,
+        "/rsps?l=100": 4,
+    }
+
+
+def test_every_read_stays_within_its_query_budget(crowded_aggregator, django_assert_max_num_queries):
+    for url, budget in _urls(crowded_aggregator).items():
+        with django_assert_max_num_queries(budget):
+            assert crowded_aggregator.get(url).status_code == 200, url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 
@@ -59,7 +60,8 @@ class EndDeviceListView(Resource):
         end_devices = self.scope.end_devices()
         if query.after is not None:
             end_devices = end_devices.filter(changed_time__gte=query.after)
-        page = paginate(end_devices.select_related("topology_group"), query)
+        counted = end_devices.select_related("topology_group").annotate(log_event_count=Count("log_events"))
+        page = paginate(counted, query)
         return xml_response(render.end_device_list(page, fsa_counts=functions.assignment_counts(page.items)))
 
 

@@ -68,15 +68,14 @@ def log_event(entry: LogEvent) -> etree._Element:
     return render_values("LogEvent", LOG_EVENT, _log_event_values(entry), href=entry_href)
 
 
+def _page_of(tag: str, entries: list[etree._Element], page: Page, *, list_href: str, **attributes):
+    """A 2030.5 list document holding one page of entries."""
+    return element(tag, *entries, href=list_href, all=page.all, results=page.results, **attributes)
+
+
 def log_event_list(page: Page[LogEvent], *, list_href: str) -> etree._Element:
-    return element(
-        "LogEventList",
-        *(log_event(entry) for entry in page.items),
-        href=list_href,
-        subscribable=1,
-        all=page.all,
-        results=page.results,
-    )
+    entries = [log_event(entry) for entry in page.items]
+    return _page_of("LogEventList", entries, page, list_href=list_href, subscribable=1)
 
 
 def _meter_reading_values(meter_reading: MirrorMeterReading) -> dict:
@@ -119,13 +118,8 @@ def mirror_usage_point(usage_point: MirrorUsagePoint) -> etree._Element:
 
 
 def mirror_usage_point_list(page: Page[MirrorUsagePoint]) -> etree._Element:
-    return element(
-        "MirrorUsagePointList",
-        *(mirror_usage_point(usage_point) for usage_point in page.items),
-        href=href(hrefs.MIRROR_USAGE_POINT_LIST),
-        all=page.all,
-        results=page.results,
-    )
+    entries = [mirror_usage_point(usage_point) for usage_point in page.items]
+    return _page_of("MirrorUsagePointList", entries, page, list_href=href(hrefs.MIRROR_USAGE_POINT_LIST))
 
 
 def response(entry: Response) -> etree._Element:
@@ -140,10 +134,5 @@ def response(entry: Response) -> etree._Element:
 
 
 def response_list(page: Page[Response], *, program: DERProgram) -> etree._Element:
-    return element(
-        "ResponseList",
-        *(response(entry) for entry in page.items),
-        href=href(hrefs.RESPONSE_LIST, rsps=program.pk),
-        all=page.all,
-        results=page.results,
-    )
+    entries = [response(entry) for entry in page.items]
+    return _page_of("ResponseList", entries, page, list_href=href(hrefs.RESPONSE_LIST, rsps=program.pk))

@@ -120,22 +120,23 @@ def approve(
     )
 
 
+def direct_der(name: str, group: Group) -> Caller:
+    """A direct DER client, approved and registered in ``group``."""
+    caller = new_caller(name)
+    approve(caller.lfdi, role=Role.DIRECT, group=group)
+    caller.end_device = EndDevice.objects.create(lfdi=caller.lfdi, role=Role.DIRECT, topology_group=group)
+    return caller
+
+
 @pytest.fixture
 def direct(feeder) -> Caller:
-    """A direct DER client, approved and registered in feeder 12."""
-    caller = new_caller("direct DER")
-    approve(caller.lfdi, role=Role.DIRECT, group=feeder)
-    caller.end_device = EndDevice.objects.create(lfdi=caller.lfdi, role=Role.DIRECT, topology_group=feeder)
-    return caller
+    return direct_der("direct DER", feeder)
 
 
 @pytest.fixture
 def stranger(feeder) -> Caller:
     """Another direct DER client: nothing of the others is its business."""
-    caller = new_caller("stranger")
-    approve(caller.lfdi, role=Role.DIRECT, group=feeder)
-    caller.end_device = EndDevice.objects.create(lfdi=caller.lfdi, role=Role.DIRECT, topology_group=feeder)
-    return caller
+    return direct_der("stranger", feeder)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 from .audit import AuditEntry
+from .changes import ProgramChange
 from .der import DERAvailability, DERCapability, DERSettings, DERStatus
 from .devices import Authorization, EndDevice, Role
 from .logevents import AlarmState, DERAlarm, LogEvent
@@ -32,6 +33,7 @@ __all__ = [
     "LogEvent",
     "MirrorMeterReading",
     "MirrorUsagePoint",
+    "ProgramChange",
     "Reading",
     "Response",
     "ResponseStatus",

@@ -72,6 +72,9 @@ def _control_model_fields(controls: tuple[Control, ...]) -> dict[str, models.Fie
             verbose = f"{control.label} {part.element}".strip()
             if part.boolean:
                 fields[name] = models.BooleanField(null=True, blank=True, verbose_name=verbose)
+            elif part.maximum > 2**31 - 1:
+                # UInt32 parts do not fit PostgreSQL's integer.
+                fields[name] = models.BigIntegerField(null=True, blank=True, verbose_name=verbose)
             else:
                 # UInt32 parts (setESDelay, dBOF, ...) overflow a 32-bit signed column on PostgreSQL.
                 wide = part.maximum is not None and part.maximum > 2**31 - 1
@@ -129,7 +132,9 @@ class DERControl(IdentifiedObject, DERControlBase):
     program = models.ForeignKey(DERProgram, on_delete=models.PROTECT, related_name="controls")
     creation_time = models.DateTimeField(default=timezone.now)
     start = models.DateTimeField()
-    duration = models.PositiveIntegerField(help_text="Seconds.")
+    duration = models.PositiveBigIntegerField(help_text="Seconds (UInt32).")
+    #: start + duration, kept so "events overlapping a window" is one indexed query on every database.
+    end = models.DateTimeField(editable=False)
     randomize_start = models.SmallIntegerField(null=True, blank=True, help_text="Seconds, -3600 to 3600.")
     randomize_duration = models.SmallIntegerField(null=True, blank=True, help_text="Seconds, -3600 to 3600.")
     #: ResponseRequiredType bitmap: 1 message received, 2 specific response, 4 response required.
@@ -147,6 +152,9 @@ class DERControl(IdentifiedObject, DERControlBase):
         ordering = ["start", "-creation_time", "-id"]
         indexes = [
             models.Index(fields=["program", "start", "-creation_time", "-id"], name="dercontrol_list_order"),
+            models.Index(fields=["program", "end"], name="dercontrol_program_end"),
+            models.Index(fields=["start"], name="dercontrol_start"),
+            models.Index(fields=["end"], name="dercontrol_end"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -164,9 +172,9 @@ class DERControl(IdentifiedObject, DERControlBase):
     def __str__(self):
         return f"{self.description or self.mrid} @ {self.start:%Y-%m-%d %H:%M}"
 
-    @property
-    def end(self):
-        return self.start + timezone.timedelta(seconds=self.duration)
+    def save(self, *args, **kwargs):
+        self.end = self.start + timezone.timedelta(seconds=self.duration)
+        super().save(*args, **kwargs)
 
 
 class DERCurve(IdentifiedObject):

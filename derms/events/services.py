@@ -1,0 +1,279 @@
+"""Writing DER controls: events, defaults and curves (CSIP 5.2.4, 6.1.8, Table 9).
+
+These are the only way the portal, the JSON API and the tests change what a DERProgram tells its DERs.
+Each checks its input fully before writing, raises ValidationError keyed by field, and writes the change,
+its audit entry and its ProgramChange for the notification work in one transaction.
+"""
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from derms.audit import log_action
+from derms.der_controls import CONTROLS, DEFAULT_ONLY_SETTINGS, CurveType
+from derms.events.lifecycle import has_randomization, is_live_at
+from derms.events.supersede import apply_supersede_rules, withdraw_supersedes_by
+from derms.events.values import clean_control_values, control_values, write_control_values
+from derms.models import (
+    CurvePoint,
+    DefaultDERControl,
+    DERControl,
+    DERCurve,
+    DERProgram,
+    EventStatus,
+    ProgramChange,
+)
+from derms.models.programs import validate_curve_points
+
+NOW: Literal["now"] = "now"
+#: How far in the past a start may be: the minutes between an operator filling a form and sending it.
+START_GRACE = dt.timedelta(minutes=5)
+UINT16_MAX = 2**16 - 1
+UINT32_MAX = 2**32 - 1
+ONE_HOUR = 3600
+#: ResponseRequiredType: bit 0 message received, bit 1 specific response, bit 2 response required.
+RESPONSE_REQUIRED_MAX = 0b111
+DESCRIPTION_MAX = 32  # String32
+REASON_MAX = 192  # String192
+
+
+def create_control(
+    *,
+    program: DERProgram,
+    start: dt.datetime | Literal["now"],
+    duration: int,
+    values: Mapping[str, Any],
+    randomize_start: int | None = None,
+    randomize_duration: int | None = None,
+    response_required: int = 0,
+    device_category: int | None = None,
+    description: str = "",
+    actor: Any = None,
+) -> DERControl:
+    """Schedule a DERControl event in ``program`` and apply the supersede rules to its neighbours."""
+    now = timezone.now()
+    errors: dict[str, list[str]] = {}
+    start_at = _check(errors, "start", lambda: _clean_start(start, now=now))
+    _check(errors, "duration", lambda: _in_range("Duration (seconds)", duration, 1, UINT32_MAX))
+    for name, value in (("randomize_start", randomize_start), ("randomize_duration", randomize_duration)):
+        if value is not None:
+            _check(errors, name, lambda v=value: _in_range("Randomization (seconds)", v, -ONE_HOUR, ONE_HOUR))
+    _check(
+        errors,
+        "response_required",
+        lambda: _in_range("responseRequired", response_required, 0, RESPONSE_REQUIRED_MAX),
+    )
+    if device_category is not None:
+        _check(errors, "device_category", lambda: _in_range("deviceCategory", device_category, 1, UINT32_MAX))
+    _check(errors, "description", lambda: _max_length(description, DESCRIPTION_MAX))
+    cleaned = _check_values(errors, values, program=program, for_event=True)
+    if cleaned is not None and not cleaned:
+        errors.setdefault("values", []).append("An event must set at least one control.")
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        control = DERControl(
+            program=program,
+            creation_time=now,
+            status_time=now,
+            start=start_at,
+            duration=duration,
+            randomize_start=randomize_start,
+            randomize_duration=randomize_duration,
+            response_required=response_required,
+            device_category=device_category,
+            description=description,
+        )
+        write_control_values(control, values=cleaned, controls=CONTROLS)
+        control.save()
+        changes = [ProgramChange.for_control(control, ProgramChange.Kind.CONTROL_CREATED, now)]
+        changes += apply_supersede_rules(newer=control, now=now)
+        ProgramChange.objects.bulk_create(changes)
+        log_action(actor=actor, action="der_control.create", obj=control, after=_event_state(control))
+    return control
+
+
+def cancel_control(*, control: DERControl, actor: Any = None, reason: str = "") -> DERControl:
+    """Cancel an event that is not over; clients must still see it for its original duration."""
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": f"At most {REASON_MAX} characters."})
+    with transaction.atomic():
+        control = DERControl.objects.select_for_update().get(pk=control.pk)
+        now = timezone.now()
+        if not is_live_at(control, now):
+            raise ValidationError(
+                {"status": "Only a scheduled or active event can be cancelled; this one is over or replaced."}
+            )
+        before = _event_state(control)
+        control.status = (
+            EventStatus.CANCELLED_WITH_RANDOMIZATION if has_randomization(control) else EventStatus.CANCELLED
+        )
+        control.status_time = now
+        control.reason = reason
+        control.save(update_fields=["status", "status_time", "reason"])
+        changes = [ProgramChange.for_control(control, ProgramChange.Kind.CONTROL_CANCELLED, now)]
+        changes += withdraw_supersedes_by(cancelled=control, now=now)
+        ProgramChange.objects.bulk_create(changes)
+        log_action(
+            actor=actor, action="der_control.cancel", obj=control, before=before, after=_event_state(control)
+        )
+    return control
+
+
+def update_default_control(
+    *, program: DERProgram, values: Mapping[str, Any], actor: Any = None
+) -> DefaultDERControl:
+    """Replace the program's DefaultDERControl with ``values``; controls left out are unset."""
+    controls = CONTROLS + DEFAULT_ONLY_SETTINGS
+    cleaned = clean_control_values(values, program=program, for_event=False)
+    with transaction.atomic():
+        default, created = DefaultDERControl.objects.select_for_update().get_or_create(program=program)
+        before = None if created else control_values(default, controls=controls)
+        write_control_values(default, values=cleaned, controls=controls)
+        default.version = default.version if created else default.version + 1
+        default.updated = timezone.now()
+        default.save()
+        ProgramChange.objects.create(
+            program=program, kind=ProgramChange.Kind.DEFAULT_UPDATED, effective_at=default.updated
+        )
+        log_action(
+            actor=actor,
+            action="default_der_control.update",
+            obj=default,
+            before=before,
+            after=control_values(default, controls=controls),
+        )
+    return default
+
+
+def create_curve(
+    *,
+    program: DERProgram,
+    curve_type: int,
+    points: Sequence[tuple[int, int, bool | None]],
+    y_ref_type: int,
+    x_multiplier: int = 0,
+    y_multiplier: int = 0,
+    description: str = "",
+    autonomous_vref_enable: bool | None = None,
+    autonomous_vref_time_constant: int | None = None,
+    open_loop_tms: int | None = None,
+    ramp_dec_tms: int | None = None,
+    ramp_inc_tms: int | None = None,
+    ramp_pt1_tms: int | None = None,
+    vref: int | None = None,
+    actor: Any = None,
+) -> DERCurve:
+    """Add a DERCurve to the program's DERCurveList, for curve controls to point to (CSIP 6.1.8.3)."""
+    errors: dict[str, list[str]] = {}
+    _check(errors, "curve_type", lambda: _in_range("curveType", curve_type, 0, CurveType.WATT_VAR))
+    _check(errors, "points", lambda: validate_curve_points(list(points)))
+    _check(errors, "y_ref_type", lambda: _in_range("yRefType", y_ref_type, 0, 7))
+    _check(errors, "x_multiplier", lambda: _in_range("xMultiplier", x_multiplier, -9, 9))
+    _check(errors, "y_multiplier", lambda: _in_range("yMultiplier", y_multiplier, -9, 9))
+    _check(errors, "description", lambda: _max_length(description, DESCRIPTION_MAX))
+    optional = {
+        "autonomous_vref_time_constant": (autonomous_vref_time_constant, UINT32_MAX),
+        "open_loop_tms": (open_loop_tms, UINT16_MAX),
+        "ramp_dec_tms": (ramp_dec_tms, UINT16_MAX),
+        "ramp_inc_tms": (ramp_inc_tms, UINT16_MAX),
+        "ramp_pt1_tms": (ramp_pt1_tms, UINT16_MAX),
+        "vref": (vref, UINT16_MAX),
+    }
+    for name, (value, maximum) in optional.items():
+        if value is not None:
+            _check(errors, name, lambda n=name, v=value, m=maximum: _in_range(n, v, 0, m))
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        curve = DERCurve.objects.create(
+            program=program,
+            curve_type=curve_type,
+            y_ref_type=y_ref_type,
+            x_multiplier=x_multiplier,
+            y_multiplier=y_multiplier,
+            description=description,
+            autonomous_vref_enable=autonomous_vref_enable,
+            **{name: value for name, (value, _) in optional.items()},
+        )
+        CurvePoint.objects.bulk_create(
+            CurvePoint(curve=curve, position=i, x=x, y=y, excitation=excitation)
+            for i, (x, y, excitation) in enumerate(points)
+        )
+        ProgramChange.objects.create(
+            program=program,
+            curve=curve,
+            kind=ProgramChange.Kind.CURVE_CREATED,
+            effective_at=curve.creation_time,
+        )
+        log_action(
+            actor=actor,
+            action="der_curve.create",
+            obj=curve,
+            after={"curve_type": curve_type, "points": [list(p) for p in points], "y_ref_type": y_ref_type},
+        )
+    return curve
+
+
+def _clean_start(start: dt.datetime | str, *, now: dt.datetime) -> dt.datetime:
+    if start == NOW:
+        return now
+    if not isinstance(start, dt.datetime) or timezone.is_naive(start):
+        raise ValidationError('Give a date and time with its time zone, or "now".')
+    if start < now - START_GRACE:
+        raise ValidationError(
+            f'The start is in the past ({start:%Y-%m-%d %H:%M:%S %Z}); use "now" to start immediately.'
+        )
+    return start
+
+
+def _in_range(name: str, value: Any, minimum: int, maximum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"{name} must be a whole number.")
+    if not minimum <= value <= maximum:
+        raise ValidationError(f"{name} must be between {minimum} and {maximum}, not {value}.")
+
+
+def _max_length(text: str, maximum: int) -> None:
+    if len(text) > maximum:
+        raise ValidationError(f"At most {maximum} characters (2030.5 String{maximum}).")
+
+
+def _check(errors: dict[str, list[str]], field: str, check):
+    """Run ``check``; collect its ValidationError under ``field`` so every problem is reported at once."""
+    try:
+        return check()
+    except ValidationError as exc:
+        errors.setdefault(field, []).extend(exc.messages)
+        return None
+
+
+def _check_values(errors: dict[str, list[str]], values: Mapping[str, Any], **kwargs) -> dict | None:
+    if not isinstance(values, Mapping):
+        errors.setdefault("values", []).append("Give the controls as an object keyed by element name.")
+        return None
+    try:
+        return clean_control_values(values, **kwargs)
+    except ValidationError as exc:
+        for element, messages in exc.message_dict.items():
+            errors.setdefault(element, []).extend(messages)
+        return None
+
+
+def _event_state(control: DERControl) -> dict:
+    return {
+        "program": control.program.mrid,
+        "mrid": control.mrid,
+        "start": control.start.isoformat(),
+        "duration": control.duration,
+        "randomize_start": control.randomize_start,
+        "randomize_duration": control.randomize_duration,
+        "status": EventStatus(control.status).label,
+        "values": control_values(control),
+    }

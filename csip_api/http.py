@@ -9,6 +9,7 @@ serves HEAD from GET, and hands handlers a :class:`~csip_api.scope.Scope`. Every
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -19,6 +20,14 @@ from csip_api.scope import Scope
 from csip_api.xml import XMLBodyError, serialize
 
 MEDIA_TYPE = "application/sep+xml"
+
+
+class Forbidden(XMLBodyError):
+    """Understood, and refused by the server's policy (e.g. out-of-band registration, CSIP 6.1.3)."""
+
+    status = 403
+
+
 _HANDLED = ("get", "put", "post", "delete")
 
 
@@ -33,6 +42,11 @@ def empty_response(status: int, *, headers: dict | None = None) -> HttpResponse:
     response = HttpResponse(b"", status=status, headers=headers)
     response["Content-Length"] = "0"
     return response
+
+
+def posted(location: str, *, created: bool) -> HttpResponse:
+    """The answer to a POST: 201 when it created ``location``, 200 when it was there already."""
+    return empty_response(201 if created else 200, headers={"Location": location})
 
 
 def error_response(error: XMLBodyError) -> HttpResponse:
@@ -71,10 +85,15 @@ class Resource(View):
         handler = getattr(self, "get" if request.method == "HEAD" else request.method.lower())
         try:
             response = handler(request, **kwargs)
-        except Http404:
+        except (Http404, ObjectDoesNotExist):
             return empty_response(404)
         except XMLBodyError as error:
             return error_response(error)
+        except ValidationError as error:
+            # A rule of the domain the body breaks (services own those rules): the client's fault.
+            return error_response(XMLBodyError(" ".join(error.messages)))
+        except PermissionDenied as error:
+            return error_response(Forbidden(str(error)))
         if request.method == "HEAD":
             # The headers of the GET, Content-Length included, without its body.
             length = response["Content-Length"]

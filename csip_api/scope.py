@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from csip_api.identity import Client
-from derms.models import DERProgram, EndDevice, Role
+from derms.models import DERProgram, EndDevice, MirrorUsagePoint, Role
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,25 @@ class Scope:
         if not end_device.is_der:
             raise Http404
         return end_device
+
+    def get_der_by_lfdi(self, lfdi: str) -> EndDevice:
+        """The DER a body names (deviceLFDI, endDeviceLFDI) if this client acts for it, else 404."""
+        found = self.end_devices().exclude(role=Role.AGGREGATOR).filter(lfdi=lfdi).first()
+        if found is None:
+            raise Http404
+        return found
+
+    def mirror_usage_points(self) -> QuerySet[MirrorUsagePoint]:
+        """The MirrorUsagePoints this client posted, oldest first."""
+        if self.end_device is None:
+            return MirrorUsagePoint.objects.none()
+        return MirrorUsagePoint.objects.filter(client=self.end_device).order_by("id")
+
+    def get_mirror_usage_point(self, pk: int) -> MirrorUsagePoint:
+        found = self.mirror_usage_points().select_related("end_device").filter(pk=pk).first()
+        if found is None:
+            raise Http404
+        return found
 
     def programs(self) -> QuerySet[DERProgram]:
         """The DERPrograms one of this client's DER EndDevices is assigned to."""

@@ -18,11 +18,18 @@ urlpatterns = [
     path(hrefs.FSA_PROGRAM_LIST, devices.AssignedProgramListView.as_view(), name="fsa-program-list"),
     path(hrefs.DER_LIST, devices.DERListView.as_view(), name="der-list"),
     path(hrefs.DER, devices.DERView.as_view(), name="der"),
-    path(hrefs.DER_CAPABILITY, reported.DERReportView.as_view(), name="der-capability"),
-    path(hrefs.DER_SETTINGS, reported.DERReportView.as_view(), name="der-settings"),
-    path(hrefs.DER_STATUS, reported.DERReportView.as_view(), name="der-status"),
-    path(hrefs.DER_AVAILABILITY, reported.DERReportView.as_view(), name="der-availability"),
+    path(
+        hrefs.DER_CAPABILITY, reported.DERReportView.as_view(resource="DERCapability"), name="der-capability"
+    ),
+    path(hrefs.DER_SETTINGS, reported.DERReportView.as_view(resource="DERSettings"), name="der-settings"),
+    path(hrefs.DER_STATUS, reported.DERReportView.as_view(resource="DERStatus"), name="der-status"),
+    path(
+        hrefs.DER_AVAILABILITY,
+        reported.DERReportView.as_view(resource="DERAvailability"),
+        name="der-availability",
+    ),
     path(hrefs.LOG_EVENT_LIST, reported.LogEventListView.as_view(), name="log-event-list"),
+    path(hrefs.LOG_EVENT, reported.LogEventView.as_view(), name="log-event"),
     path(hrefs.SUBSCRIPTION_LIST, reported.SubscriptionListView.as_view(), name="subscription-list"),
     path(hrefs.PROGRAM, programs.ProgramView.as_view(), name="program"),
     path(hrefs.DEFAULT_CONTROL, programs.DefaultControlView.as_view(), name="default-control"),
@@ -33,10 +40,14 @@ urlpatterns = [
     path(hrefs.CURVE, programs.CurveView.as_view(), name="curve"),
     path(hrefs.RESPONSE_SET_LIST, reported.ResponseSetListView.as_view(), name="response-set-list"),
     path(hrefs.RESPONSE_SET, reported.ResponseSetView.as_view(), name="response-set"),
+    path(hrefs.RESPONSE_LIST, reported.ResponseListView.as_view(), name="response-list"),
+    path(hrefs.RESPONSE, reported.ResponseView.as_view(), name="response"),
     path(hrefs.USAGE_POINT_LIST, reported.UsagePointListView.as_view(), name="usage-point-list"),
     path(
         hrefs.MIRROR_USAGE_POINT_LIST,
         reported.MirrorUsagePointListView.as_view(),
         name="mirror-usage-point-list",
     ),
+    path(hrefs.MIRROR_USAGE_POINT, reported.MirrorUsagePointView.as_view(), name="mirror-usage-point"),
+    path(hrefs.MIRROR_METER_READING, reported.MirrorMeterReadingView.as_view(), name="mirror-meter-reading"),
 ]

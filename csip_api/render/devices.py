@@ -18,7 +18,7 @@ def device_capability(*, end_device_count: int, response_set_count: int, mirror_
         "DeviceCapability",
         list_link("ResponseSetListLink", href(hrefs.RESPONSE_SET_LIST), count=response_set_count),
         link("TimeLink", href(hrefs.TIME)),
-        list_link("UsagePointListLink", href(hrefs.USAGE_POINT_LIST), count=mirror_count),
+        list_link("UsagePointListLink", href(hrefs.USAGE_POINT_LIST), count=0),
         list_link("EndDeviceListLink", href(hrefs.END_DEVICE_LIST), count=end_device_count),
         list_link("MirrorUsagePointListLink", href(hrefs.MIRROR_USAGE_POINT_LIST), count=mirror_count),
         href=href(hrefs.DCAP),
@@ -53,7 +53,10 @@ def end_device(device: EndDevice, *, fsa_count: int | None, log_event_count: int
 def end_device_list(page: Page[EndDevice], *, fsa_counts: dict[int, int]) -> etree._Element:
     return element(
         "EndDeviceList",
-        *(end_device(d, fsa_count=fsa_counts.get(d.pk), log_event_count=0) for d in page.items),
+        *(
+            end_device(d, fsa_count=fsa_counts.get(d.pk), log_event_count=d.log_event_count)
+            for d in page.items
+        ),
         href=href(hrefs.END_DEVICE_LIST),
         subscribable=1,
         all=page.all,

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 
 from csip_api import hrefs
-from csip_api.http import Resource, xml_response
+from csip_api.documents import END_DEVICE
+from csip_api.http import Resource, empty_response, posted, xml_response
 from csip_api.paging import page_request, paginate, paginate_sequence
 from csip_api.render import devices as render
 from csip_api.render.programs import program_list
 from csip_api.render.time import time_resource
+from csip_api.schema_values import read_values
 from csip_api.selectors import functions
 from csip_api.selectors.programs import with_link_counts
+from csip_api.xml import XMLBodyError, parse_body
+from derms.services.registration import delete_end_device, register_end_device
 
 
 class DeviceCapabilityView(Resource):
@@ -21,7 +26,7 @@ class DeviceCapabilityView(Resource):
             render.device_capability(
                 end_device_count=self.scope.end_devices().count(),
                 response_set_count=self.scope.programs().count(),
-                mirror_count=0,
+                mirror_count=self.scope.mirror_usage_points().count(),
             )
         )
 
@@ -32,12 +37,31 @@ class TimeView(Resource):
 
 
 class EndDeviceListView(Resource):
+    def post(self, request):
+        """In-band registration (CSIP 6.1.4, 5.3.1.2): a DER registers itself, an aggregator its DERs."""
+        values = read_values(parse_body(request, root="EndDevice"), END_DEVICE)
+        client = self.scope.client
+        lfdi = values.get("lFDI")
+        if lfdi is None:
+            if client.is_aggregator:
+                raise XMLBodyError("An aggregator names the DER it registers by its lFDI.")
+            lfdi = client.lfdi
+        end_device, created = register_end_device(
+            registrant_lfdi=client.lfdi,
+            lfdi=lfdi,
+            sfdi=values["sFDI"],
+            device_category=values.get("deviceCategory"),
+            post_rate=values.get("postRate"),
+        )
+        return posted(hrefs.href(hrefs.END_DEVICE, edev=end_device.pk), created=created)
+
     def get(self, request):
         query = page_request(request.GET)
         end_devices = self.scope.end_devices()
         if query.after is not None:
             end_devices = end_devices.filter(changed_time__gte=query.after)
-        page = paginate(end_devices.select_related("topology_group"), query)
+        counted = end_devices.select_related("topology_group").annotate(log_event_count=Count("log_events"))
+        page = paginate(counted, query)
         return xml_response(render.end_device_list(page, fsa_counts=functions.assignment_counts(page.items)))
 
 
@@ -45,7 +69,14 @@ class EndDeviceView(Resource):
     def get(self, request, edev):
         device = self.scope.get_end_device(edev)
         fsa_count = functions.assignment_counts([device]).get(device.pk)
-        return xml_response(render.end_device(device, fsa_count=fsa_count, log_event_count=0))
+        return xml_response(
+            render.end_device(device, fsa_count=fsa_count, log_event_count=device.log_events.count())
+        )
+
+    def delete(self, request, edev):
+        """An aggregator removes a DER it manages, when the utility allows it (CSIP 5.3.1.2)."""
+        delete_end_device(remover=self.scope.end_device, end_device=self.scope.get_end_device(edev))
+        return empty_response(200)
 
 
 class RegistrationView(Resource):

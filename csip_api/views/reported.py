@@ -1,32 +1,91 @@
 """Resources holding what clients send: DER status and settings, log events, responses, mirrors.
 
-The write side stores these. Until a client has sent something, the four DER resources answer 404
-(the client has not reported them) and the lists are empty; this module is the one place to extend.
+GET serves what was stored; PUT and POST parse the body with the document descriptions of
+:mod:`csip_api.documents` and hand plain values to the write services, each request one transaction.
+A POST answers 201 with ``Location`` when it created something, 200 with the existing ``Location`` when
+the same thing had been posted before.
 """
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from csip_api import hrefs
-from csip_api.http import Resource, xml_response
+from csip_api.documents import DER_RESOURCES, LOG_EVENT, MIRROR_METER_READING, MIRROR_USAGE_POINT, RESPONSE
+from csip_api.http import Resource, empty_response, posted, xml_response
 from csip_api.paging import page_request, paginate
 from csip_api.render import reported as render
+from csip_api.schema_values import read_values
+from csip_api.scope import Scope
+from csip_api.xml import parse_body
+from derms.models import DERProgram, DERStatus, EndDevice, LogEvent, Response
+from derms.services.alarms import alarm_status, post_log_event
+from derms.services.der_reports import REPORTS, put_der_resource
+from derms.services.metering import post_mirror_meter_readings, post_mirror_usage_point
+from derms.services.responses import post_response
+
+#: Where each DER resource is routed.
+REPORT_PATTERNS = {
+    "DERCapability": hrefs.DER_CAPABILITY,
+    "DERSettings": hrefs.DER_SETTINGS,
+    "DERStatus": hrefs.DER_STATUS,
+    "DERAvailability": hrefs.DER_AVAILABILITY,
+}
 
 
 class DERReportView(Resource):
     """DERCapability, DERSettings, DERStatus or DERAvailability: what the DER last reported."""
 
+    resource = ""
+
+    def _end_device(self, edev: int, der: int) -> EndDevice:
+        end_device = self.scope.get_der_end_device(edev)
+        if der != hrefs.DER_ID:
+            raise Http404
+        return end_device
+
     def get(self, request, edev, der):
-        self.scope.get_der_end_device(edev)
-        raise Http404
+        end_device = self._end_device(edev, der)
+        report = REPORTS[self.resource].objects.filter(end_device=end_device).first()
+        if report is None:
+            raise Http404
+        values = report.values
+        if isinstance(report, DERStatus):
+            # The active alarms, however they were reported, are what alarmStatus says (CSIP 5.2.5.3).
+            values = {**values, "alarmStatus": alarm_status(end_device=end_device)}
+        report_href = hrefs.href(REPORT_PATTERNS[self.resource], edev=edev, der=der)
+        return xml_response(render.der_report(self.resource, values, report_href=report_href))
+
+    def put(self, request, edev, der):
+        end_device = self._end_device(edev, der)
+        values = read_values(parse_body(request, root=self.resource), DER_RESOURCES[self.resource])
+        put_der_resource(end_device=end_device, resource=self.resource, values=values)
+        return empty_response(204)
 
 
 class LogEventListView(Resource):
     def get(self, request, edev):
-        self.scope.get_end_device(edev)
+        end_device = self.scope.get_end_device(edev)
+        history = LogEvent.objects.filter(end_device=end_device).order_by("-created_date_time", "-id")
+        page = paginate(history, page_request(request.GET))
         list_href = hrefs.href(hrefs.LOG_EVENT_LIST, edev=edev)
-        return xml_response(render.empty_list("LogEventList", list_href=list_href, subscribable=True))
+        return xml_response(render.log_event_list(page, list_href=list_href))
+
+    def post(self, request, edev):
+        end_device = self.scope.get_end_device(edev)
+        values = read_values(parse_body(request, root="LogEvent"), LOG_EVENT)
+        log_event, created = post_log_event(end_device=end_device, values=values)
+        return posted(hrefs.href(hrefs.LOG_EVENT, edev=edev, lel=log_event.pk), created=created)
+
+
+class LogEventView(Resource):
+    def get(self, request, edev, lel):
+        end_device = self.scope.get_end_device(edev)
+        log_event = LogEvent.objects.filter(end_device=end_device, pk=lel).first()
+        if log_event is None:
+            raise Http404
+        return xml_response(render.log_event(log_event))
 
 
 class SubscriptionListView(Resource):
@@ -39,10 +98,44 @@ class SubscriptionListView(Resource):
 
 class MirrorUsagePointListView(Resource):
     def get(self, request):
-        list_href = hrefs.href(hrefs.MIRROR_USAGE_POINT_LIST)
-        return xml_response(
-            render.empty_list("MirrorUsagePointList", list_href=list_href, subscribable=False)
+        usage_points = self.scope.mirror_usage_points().select_related("end_device")
+        page = paginate(usage_points.prefetch_related("meter_readings"), page_request(request.GET))
+        return xml_response(render.mirror_usage_point_list(page))
+
+    def post(self, request):
+        values = read_values(parse_body(request, root="MirrorUsagePoint"), MIRROR_USAGE_POINT)
+        usage_point, created = post_mirror_usage_point(
+            client=self.scope.end_device,
+            end_device=self.scope.get_der_by_lfdi(values["deviceLFDI"]),
+            values=values,
         )
+        return posted(hrefs.href(hrefs.MIRROR_USAGE_POINT, mup=usage_point.pk), created=created)
+
+
+class MirrorUsagePointView(Resource):
+    """One MirrorUsagePoint; its MirrorMeterReadings and their Readings are POSTed here."""
+
+    def get(self, request, mup):
+        return xml_response(render.mirror_usage_point(self.scope.get_mirror_usage_point(mup)))
+
+    def post(self, request, mup):
+        usage_point = self.scope.get_mirror_usage_point(mup)
+        body = parse_body(request, root=("MirrorMeterReading", "MirrorMeterReadingList"))
+        entries = body.children("MirrorMeterReading") if body.tag == "MirrorMeterReadingList" else [body]
+        meter_readings = [read_values(entry, MIRROR_METER_READING) for entry in entries]
+        stored = post_mirror_meter_readings(usage_point=usage_point, meter_readings=meter_readings)
+        if body.tag == "MirrorMeterReading":
+            return posted(hrefs.href(hrefs.MIRROR_METER_READING, mup=mup, mr=stored[0].pk), created=True)
+        return posted(hrefs.href(hrefs.MIRROR_USAGE_POINT, mup=mup), created=True)
+
+
+class MirrorMeterReadingView(Resource):
+    def get(self, request, mup, mr):
+        usage_point = self.scope.get_mirror_usage_point(mup)
+        meter_reading = usage_point.meter_readings.filter(pk=mr).first()
+        if meter_reading is None:
+            raise Http404
+        return xml_response(render.mirror_meter_reading(meter_reading))
 
 
 class UsagePointListView(Resource):
@@ -62,3 +155,39 @@ class ResponseSetListView(Resource):
 class ResponseSetView(Resource):
     def get(self, request, rsps):
         return xml_response(render.response_set(self.scope.get_program(rsps)))
+
+
+def _program_responses(scope: Scope, rsps: int) -> tuple[DERProgram, QuerySet[Response]]:
+    """The program of ResponseSet ``rsps`` and the Responses to its events from DERs in ``scope``."""
+    program = scope.get_program(rsps)
+    responses = Response.objects.filter(control__program=program, end_device__in=scope.end_devices())
+    return program, responses.select_related("control", "end_device")
+
+
+class ResponseListView(Resource):
+    """The Responses to a program's events, posted to the ResponseSet its events name in replyTo."""
+
+    def get(self, request, rsps):
+        program, responses = _program_responses(self.scope, rsps)
+        page = paginate(responses.order_by("-reported_at", "-id"), page_request(request.GET))
+        return xml_response(render.response_list(page, program=program))
+
+    def post(self, request, rsps):
+        program = self.scope.get_program(rsps)
+        values = read_values(parse_body(request, root=("Response", "DERControlResponse")), RESPONSE)
+        response = post_response(
+            client=self.scope.end_device,
+            end_device=self.scope.get_der_by_lfdi(values["endDeviceLFDI"]),
+            program=program,
+            values=values,
+        )
+        return posted(hrefs.href(hrefs.RESPONSE, rsps=rsps, rsp=response.pk), created=True)
+
+
+class ResponseView(Resource):
+    def get(self, request, rsps, rsp):
+        _, responses = _program_responses(self.scope, rsps)
+        found = responses.filter(pk=rsp).first()
+        if found is None:
+            raise Http404
+        return xml_response(render.response(found))

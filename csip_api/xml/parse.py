@@ -44,15 +44,15 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def parse_body(request, *, root: str) -> Body:
-    """Parse the request body, which must be a ``root`` document within CSIP_MAX_BODY_BYTES."""
+def parse_body(request, *, root: str | tuple[str, ...]) -> Body:
+    """Parse the request body, which must be a ``root`` document (one of them) within CSIP_MAX_BODY_BYTES."""
     declared = request.META.get("CONTENT_LENGTH") or "0"
     if declared.isdigit() and int(declared) > settings.CSIP_MAX_BODY_BYTES:
         raise BodyTooLarge(f"The body exceeds {settings.CSIP_MAX_BODY_BYTES} bytes.")
     return parse_document(request.body, root=root)
 
 
-def parse_document(data: bytes, *, root: str) -> Body:
+def parse_document(data: bytes, *, root: str | tuple[str, ...]) -> Body:
     """Parse ``data`` as a 2030.5 ``root`` document; validate it against sep.xsd when configured."""
     if len(data) > settings.CSIP_MAX_BODY_BYTES:
         raise BodyTooLarge(f"The body exceeds {settings.CSIP_MAX_BODY_BYTES} bytes.")
@@ -64,8 +64,9 @@ def parse_document(data: bytes, *, root: str) -> Body:
         raise XMLBodyError(f"Malformed XML: {exc}") from exc
     if node.getroottree().docinfo.doctype:
         raise XMLBodyError("DOCTYPE declarations are not accepted.")
-    if node.tag != qname(root):
-        raise XMLBodyError(f"Expected a {root} in the {NS} namespace.")
+    roots = (root,) if isinstance(root, str) else root
+    if node.tag not in {qname(name) for name in roots}:
+        raise XMLBodyError(f"Expected a {' or '.join(roots)} in the {NS} namespace.")
     if settings.CSIP_VALIDATE_BODIES and (errors := schema_errors(node)):
         raise XMLBodyError(f"Not valid against the 2030.5 schema: {errors[0]}")
     return Body(node)

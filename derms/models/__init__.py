@@ -1,6 +1,8 @@
 from .audit import AuditEntry
 from .changes import ProgramChange
+from .der import DERAvailability, DERCapability, DERSettings, DERStatus
 from .devices import Authorization, EndDevice, Role
+from .logevents import AlarmState, DERAlarm, LogEvent
 from .programs import (
     CurvePoint,
     DefaultDERControl,
@@ -9,17 +11,31 @@ from .programs import (
     DERProgram,
     EventStatus,
 )
+from .readings import MirrorMeterReading, MirrorUsagePoint, Reading
+from .responses import Response, ResponseStatus
 
 __all__ = [
+    "AlarmState",
     "AuditEntry",
     "Authorization",
     "CurvePoint",
+    "DERAlarm",
+    "DERAvailability",
+    "DERCapability",
     "DERControl",
     "DERCurve",
     "DERProgram",
+    "DERSettings",
+    "DERStatus",
     "DefaultDERControl",
     "EndDevice",
     "EventStatus",
+    "LogEvent",
+    "MirrorMeterReading",
+    "MirrorUsagePoint",
     "ProgramChange",
+    "Reading",
+    "Response",
+    "ResponseStatus",
     "Role",
 ]

@@ -47,10 +47,10 @@ def _urls(actor):
     der = actor.managed[0].pk
     derp = DERProgram.objects.get(group__name="SP-X0").pk  # holds an active event and a curve
     return {
-        "/dcap": 4,
+        "/dcap": 5,  # + the client's MirrorUsagePoints, for MirrorUsagePointListLink all
         "/tm": 2,
         "/edev?l=100": 5,
-        hrefs.href(hrefs.END_DEVICE, edev=der): 4,
+        hrefs.href(hrefs.END_DEVICE, edev=der): 5,  # + its LogEvents, for LogEventListLink all
         hrefs.href(hrefs.FSA_LIST, edev=der) + "?l=20": 6,
         hrefs.href(hrefs.FSA_PROGRAM_LIST, edev=der, fsa=hrefs.TOPOLOGY_FSA) + "?l=20": 6,
         hrefs.href(hrefs.PROGRAM, derp=derp): 3,

@@ -1,0 +1,63 @@
+"""Responses to events: what each targeted DER says it did with a DERControl (CSIP 6.2.4, 6.3.4)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from derms.models import DERControl, DERProgram, EndDevice, Response, ResponseStatus
+from derms.models.der import from_epoch
+
+
+@transaction.atomic
+def post_response(*, client: EndDevice, end_device: EndDevice, program: DERProgram, values: dict) -> Response:
+    """Keep a Response about the event ``subject`` for ``end_device`` and track the latest per DER.
+
+    ``end_device`` is the DER named by endDeviceLFDI, already resolved within ``client``'s scope;
+    ``program`` owns the ResponseSet it was posted to, the one its events name in replyTo. An event
+    of another program, or one that was not sent to that DER, is answered as if it did not exist.
+    """
+    control = (
+        DERControl.objects.select_related("program__group")
+        .filter(mrid=values["subject"].upper(), program=program)
+        .first()
+    )
+    if control is None or not was_sent_to(control=control, end_device=end_device):
+        raise DERControl.DoesNotExist
+    status = values.get("status")
+    if status is not None and status not in ResponseStatus.values:
+        raise ValidationError(f"{status} is not a Response status code.", code="unknown_status")
+    now = timezone.now()
+    created = values.get("createdDateTime")
+    response = Response(
+        control=control,
+        end_device=end_device,
+        client=client,
+        status=status,
+        created_date_time=None if created is None else from_epoch(created),
+        received_at=now,
+    )
+    response.reported_at = response.created_date_time or now
+    latest = (
+        Response.objects.select_for_update()
+        .filter(control=control, end_device=end_device, is_latest=True)
+        .first()
+    )
+    response.is_latest = latest is None or response.reported_at >= latest.reported_at
+    if response.is_latest and latest is not None:
+        latest.is_latest = False
+        latest.save(update_fields=["is_latest"])
+    response.save()
+    return response
+
+
+def was_sent_to(*, control: DERControl, end_device: EndDevice) -> bool:
+    """Whether ``control`` reached ``end_device``: its program serves one of the DER's groups."""
+    category = end_device.device_category
+    if control.device_category and category is not None and not control.device_category & category:
+        return False
+    group = control.program.group
+    if group.is_topology:
+        # A topology program reaches every DER at or under its group: a materialized-path prefix.
+        node = end_device.topology_group
+        return node is not None and node.path.startswith(group.path)
+    return end_device.non_topology_groups.filter(pk=group.pk).exists()

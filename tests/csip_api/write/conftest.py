@@ -1,0 +1,180 @@
+"""The cast of the write-side tests: a direct DER, an aggregator with two DERs, a stranger, an event.
+
+Every request goes through the real identity path: CSIP_TLS_MODE=proxy with the client certificate in
+X-Forwarded-Client-Cert from 127.0.0.1, as nginx forwards it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client as HttpClient
+from django.utils import timezone
+
+from derms.lfdi import sfdi_from_lfdi
+from derms.models import (
+    AlarmState,
+    Authorization,
+    DERAvailability,
+    DERCapability,
+    DERControl,
+    DERProgram,
+    DERSettings,
+    DERStatus,
+    EndDevice,
+    LogEvent,
+    MirrorMeterReading,
+    MirrorUsagePoint,
+    Reading,
+    Response,
+    Role,
+)
+from groups.models import Group, Level
+from tests.csip_api.certificates import client_certificate, forwarded_header, lfdi_of
+
+MEDIA_TYPE = "application/sep+xml"
+NS = 'xmlns="urn:ieee:std:2030.5:ns"'
+
+
+@dataclass
+class Caller:
+    """A 2030.5 client holding one certificate."""
+
+    lfdi: str
+    header: str
+    http: HttpClient
+
+    @property
+    def sfdi(self) -> int:
+        return sfdi_from_lfdi(self.lfdi)
+
+    def _send(self, method: str, path: str, body: str | bytes | None = None):
+        return getattr(self.http, method)(
+            path,
+            data=body if body is not None else b"",
+            content_type=MEDIA_TYPE,
+            HTTP_X_FORWARDED_CLIENT_CERT=self.header,
+            REMOTE_ADDR="127.0.0.1",
+        )
+
+    def get(self, path: str):
+        return self.http.get(path, HTTP_X_FORWARDED_CLIENT_CERT=self.header, REMOTE_ADDR="127.0.0.1")
+
+    def post(self, path: str, body: str | bytes):
+        return self._send("post", path, body)
+
+    def put(self, path: str, body: str | bytes):
+        return self._send("put", path, body)
+
+    def delete(self, path: str):
+        return self._send("delete", path)
+
+
+def new_caller(name: str) -> Caller:
+    certificate = client_certificate(name)
+    return Caller(lfdi=lfdi_of(certificate), header=forwarded_header(certificate), http=HttpClient())
+
+
+def random_lfdi() -> str:
+    return secrets.token_hex(20)
+
+
+@pytest.fixture(autouse=True)
+def proxy_identity(settings):
+    settings.CSIP_TLS_MODE = "proxy"
+    settings.CSIP_TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.CSIP_UNAUTHORIZED_STATUS = 404
+
+
+@pytest.fixture
+def feeder(db) -> Group:
+    system = Group.objects.add_root(create_kwargs=dict(name="System", level=Level.SYSTEM))
+    return Group.objects.add_child(system, create_kwargs=dict(name="Feeder 12", level=Level.FEEDER))
+
+
+@pytest.fixture
+def program(feeder) -> DERProgram:
+    return DERProgram.objects.create(group=feeder, primacy=10, description="Feeder 12")
+
+
+@pytest.fixture
+def event(program) -> DERControl:
+    """An event for feeder 12 that asks for responses."""
+    return DERControl.objects.create(
+        program=program, start=timezone.now() + dt.timedelta(minutes=5), duration=3600, response_required=3
+    )
+
+
+def approve(
+    lfdi: str, *, role: str, group: Group | None, aggregator: EndDevice | None = None
+) -> Authorization:
+    return Authorization.objects.create(
+        lfdi=lfdi,
+        status=Authorization.Status.APPROVED,
+        role=role,
+        topology_group=group,
+        aggregator=aggregator,
+    )
+
+
+def direct_der(name: str, group: Group) -> Caller:
+    """A direct DER client, approved and registered in ``group``."""
+    caller = new_caller(name)
+    approve(caller.lfdi, role=Role.DIRECT, group=group)
+    caller.end_device = EndDevice.objects.create(lfdi=caller.lfdi, role=Role.DIRECT, topology_group=group)
+    return caller
+
+
+@pytest.fixture
+def direct(feeder) -> Caller:
+    return direct_der("direct DER", feeder)
+
+
+@pytest.fixture
+def stranger(feeder) -> Caller:
+    """Another direct DER client: nothing of the others is its business."""
+    return direct_der("stranger", feeder)
+
+
+@pytest.fixture
+def aggregator(feeder) -> Caller:
+    """An aggregator with two registered DERs in feeder 12 and one more approved but not registered."""
+    caller = new_caller("aggregator")
+    approve(caller.lfdi, role=Role.AGGREGATOR, group=None)
+    caller.end_device = EndDevice.objects.create(lfdi=caller.lfdi, role=Role.AGGREGATOR)
+    caller.ders = []
+    for _ in range(2):
+        lfdi = random_lfdi()
+        approve(lfdi, role=Role.MANAGED, group=feeder, aggregator=caller.end_device)
+        caller.ders.append(
+            EndDevice.objects.create(
+                lfdi=lfdi, role=Role.MANAGED, aggregator=caller.end_device, topology_group=feeder
+            )
+        )
+    caller.approved_lfdi = random_lfdi()
+    approve(caller.approved_lfdi, role=Role.MANAGED, group=feeder, aggregator=caller.end_device)
+    return caller
+
+
+STORED_MODELS = (
+    EndDevice,
+    Authorization,
+    DERCapability,
+    DERSettings,
+    DERStatus,
+    DERAvailability,
+    MirrorUsagePoint,
+    MirrorMeterReading,
+    Reading,
+    LogEvent,
+    AlarmState,
+    Response,
+)
+
+
+def snapshot() -> dict:
+    """Everything a client can change, to show that a refused request changed nothing."""
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in STORED_MODELS}

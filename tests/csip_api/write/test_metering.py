@@ -1,0 +1,213 @@
+"""The metering mirror: MirrorUsagePoints and their readings (CSIP 5.2.5.1, 6.2.5.1, 6.3.5.1)."""
+
+import pytest
+from lxml import etree
+
+from derms.models import MirrorMeterReading, MirrorUsagePoint, Reading
+
+from .conftest import NS, snapshot
+
+MUP_MRID = "5509D69F8B3535950000000000009182"
+MMR_MRID = "5509D69F8B3535950001000000009182"
+
+
+def mup_body(lfdi: str, *, mrid: str = MUP_MRID, reading_type: bool = True) -> str:
+    meter_reading = (
+        f"<MirrorMeterReading><mRID>{MMR_MRID}</mRID><description>Real Power(W) Set</description>"
+        "<ReadingType><accumulationBehaviour>4</accumulationBehaviour><dataQualifier>2</dataQualifier>"
+        "<intervalLength>300</intervalLength><phase>0</phase><powerOfTenMultiplier>0</powerOfTenMultiplier>"
+        "<uom>38</uom></ReadingType></MirrorMeterReading>"
+        if reading_type
+        else ""
+    )
+    return (
+        f"<MirrorUsagePoint {NS}><mRID>{mrid}</mRID><description>DER [Inverter A]</description>"
+        f"<roleFlags>49</roleFlags><serviceCategoryKind>0</serviceCategoryKind><status>1</status>"
+        f"<deviceLFDI>{lfdi}</deviceLFDI>{meter_reading}</MirrorUsagePoint>"
+    )
+
+
+def reading(start: int, value: int, *, timed: bool = True) -> str:
+    period = f"<timePeriod><duration>300</duration><start>{start}</start></timePeriod>" if timed else ""
+    return f"<Reading><qualityFlags>01</qualityFlags>{period}<value>{value}</value></Reading>"
+
+
+def reading_set(*readings: str, start: int = 1700000000) -> str:
+    return (
+        f"<MirrorReadingSet><mRID>5509D69F8B3535950001000000009183</mRID>"
+        f"<timePeriod><duration>86400</duration><start>{start}</start></timePeriod>{''.join(readings)}"
+        "</MirrorReadingSet>"
+    )
+
+
+def meter_reading_body(*readings: str, mrid: str = MMR_MRID) -> str:
+    return f"<MirrorMeterReading {NS}><mRID>{mrid}</mRID>{reading_set(*readings)}</MirrorMeterReading>"
+
+
+def meter_reading_list_body(*meter_readings: str) -> str:
+    inner = "".join(m.replace(f" {NS}", "") for m in meter_readings)
+    count = len(meter_readings)
+    return f'<MirrorMeterReadingList {NS} all="{count}" results="{count}">{inner}</MirrorMeterReadingList>'
+
+
+@pytest.fixture
+def direct_mup(direct):
+    response = direct.post("/mup", mup_body(direct.lfdi))
+    assert response.status_code == 201
+    return response["Location"]
+
+
+def test_direct_der_creates_its_mirror_usage_point_and_gets_its_location(direct):
+    response = direct.post("/mup", mup_body(direct.lfdi))
+
+    assert response.status_code == 201
+    usage_point = MirrorUsagePoint.objects.get()
+    assert response["Location"] == f"/mup/{usage_point.pk}"
+    assert (usage_point.client, usage_point.end_device) == (direct.end_device, direct.end_device)
+    meter_reading = usage_point.meter_readings.get()
+    assert (meter_reading.uom, meter_reading.data_qualifier, meter_reading.interval_length) == (38, 2, 300)
+    assert (meter_reading.accumulation_behaviour, meter_reading.phase) == (4, 0)
+
+
+def test_the_same_mrid_from_the_same_client_is_the_same_usage_point(direct, direct_mup):
+    again = direct.post("/mup", mup_body(direct.lfdi))
+
+    assert again.status_code == 200
+    assert again["Location"] == direct_mup
+    assert MirrorUsagePoint.objects.count() == 1
+    assert MirrorMeterReading.objects.count() == 1
+
+
+def test_the_same_mrid_from_another_client_is_another_usage_point(direct, direct_mup, stranger):
+    response = stranger.post("/mup", mup_body(stranger.lfdi))
+
+    assert response.status_code == 201
+    assert response["Location"] != direct_mup
+    assert MirrorUsagePoint.objects.count() == 2
+
+
+def test_reusing_a_usage_point_mrid_for_another_der_is_refused(aggregator):
+    aggregator.post("/mup", mup_body(aggregator.ders[0].lfdi))
+    before = snapshot()
+
+    response = aggregator.post("/mup", mup_body(aggregator.ders[1].lfdi))
+
+    assert response.status_code == 400
+    assert snapshot() == before
+
+
+def test_usage_point_serves_its_post_rate(direct, direct_mup, settings):
+    settings.CSIP_POST_RATE = 300
+
+    document = etree.fromstring(direct.get(direct_mup).content)
+
+    assert document.tag == "{urn:ieee:std:2030.5:ns}MirrorUsagePoint"
+    assert document.findtext("{urn:ieee:std:2030.5:ns}postRate") == "300"
+    assert document.findtext("{urn:ieee:std:2030.5:ns}deviceLFDI") == direct.lfdi
+
+
+def test_readings_are_stored_as_a_time_series_per_der(direct, direct_mup):
+    body = meter_reading_body(reading(1700000000, 4200), reading(1700000300, 4300))
+
+    response = direct.post(direct_mup, body)
+
+    assert response.status_code == 201
+    series = Reading.objects.filter(end_device=direct.end_device).order_by("start")
+    assert [(r.start.timestamp(), r.duration, r.value, r.quality_flags) for r in series] == [
+        (1700000000, 300, 4200, 1),
+        (1700000300, 300, 4300, 1),
+    ]
+
+
+def test_a_reading_posted_again_is_stored_once_with_its_new_value(direct, direct_mup):
+    direct.post(direct_mup, meter_reading_body(reading(1700000000, 4200)))
+    direct.post(direct_mup, meter_reading_body(reading(1700000000, 4250), reading(1700000300, 4300)))
+
+    assert [r.value for r in Reading.objects.order_by("start")] == [4250, 4300]
+
+
+def test_a_meter_reading_list_stores_every_meter_reading(direct, direct_mup):
+    voltage = "5509D69F8B3535950002000000009182"
+    direct.post(
+        "/mup",
+        mup_body(direct.lfdi).replace(
+            "</MirrorUsagePoint>",
+            f"<MirrorMeterReading><mRID>{voltage}</mRID><ReadingType><phase>129</phase><uom>29</uom>"
+            "</ReadingType></MirrorMeterReading></MirrorUsagePoint>",
+        ),
+    )
+
+    response = direct.post(
+        direct_mup,
+        meter_reading_list_body(
+            meter_reading_body(reading(1700000000, 4200)),
+            meter_reading_body(reading(1700000000, 2401), mrid=voltage),
+        ),
+    )
+
+    assert response.status_code == 201
+    assert sorted(Reading.objects.values_list("meter_reading__uom", "value")) == [(29, 2401), (38, 4200)]
+
+
+def test_aggregator_mirrors_each_of_its_ders(aggregator):
+    for number, der in enumerate(aggregator.ders):
+        mrid = f"{number:032X}"
+        location = aggregator.post("/mup", mup_body(der.lfdi, mrid=mrid))["Location"]
+        aggregator.post(location, meter_reading_body(reading(1700000000, 1000 + number)))
+
+    assert sorted(Reading.objects.values_list("end_device", "value")) == [
+        (aggregator.ders[0].pk, 1000),
+        (aggregator.ders[1].pk, 1001),
+    ]
+
+
+def test_a_reading_without_a_time_is_refused_and_nothing_is_stored(direct, direct_mup):
+    before = snapshot()
+
+    response = direct.post(
+        direct_mup, meter_reading_body(reading(1700000000, 4200), reading(0, 4300, timed=False))
+    )
+
+    assert response.status_code == 400
+    assert snapshot() == before
+
+
+def test_a_new_meter_reading_without_a_reading_type_is_refused(direct, direct_mup):
+    before = snapshot()
+
+    response = direct.post(
+        direct_mup, meter_reading_body(reading(1700000000, 1), mrid="0000000000000000000000000000FFFF")
+    )
+
+    assert response.status_code == 400
+    assert snapshot() == before
+
+
+def test_mirroring_another_clients_der_answers_like_an_unknown_lfdi(aggregator, stranger):
+    before = snapshot()
+
+    foreign = aggregator.post("/mup", mup_body(stranger.lfdi))
+    unknown = aggregator.post("/mup", mup_body("00" * 20))
+
+    assert foreign.status_code == unknown.status_code == 404
+    assert snapshot() == before
+
+
+def test_posting_to_another_clients_usage_point_answers_like_an_unknown_id(direct, direct_mup, stranger):
+    before = snapshot()
+
+    foreign = stranger.post(direct_mup, meter_reading_body(reading(1700000000, 1)))
+    unknown = stranger.post("/mup/999999", meter_reading_body(reading(1700000000, 1)))
+
+    assert foreign.status_code == unknown.status_code == 404
+    assert stranger.get(direct_mup).status_code == 404
+    assert snapshot() == before
+
+
+def test_usage_point_list_holds_only_the_clients_own_mirrors(direct, direct_mup, stranger):
+    stranger.post("/mup", mup_body(stranger.lfdi, mrid="00" * 16))
+
+    document = etree.fromstring(direct.get("/mup?l=10").content)
+
+    assert document.get("all") == "1"
+    assert document.findtext(".//{urn:ieee:std:2030.5:ns}deviceLFDI") == direct.lfdi

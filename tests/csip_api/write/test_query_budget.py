@@ -1,0 +1,44 @@
+"""Writes and the lists they fill cost a bounded number of queries, however much is posted."""
+
+from derms.models import Reading
+
+from .test_alarms import lel, log_event_body
+from .test_metering import meter_reading_body, meter_reading_list_body, mup_body, reading
+from .test_responses import response_body, rsp
+
+READINGS_PER_METER_READING = 50
+QUANTITIES = ("5509D69F8B3535950001000000009182", "5509D69F8B3535950002000000009182")
+
+
+def test_a_large_meter_reading_list_is_stored_in_a_bounded_number_of_queries(
+    direct, django_assert_max_num_queries
+):
+    location = direct.post("/mup", mup_body(direct.lfdi))["Location"]
+    direct.post(
+        "/mup",
+        mup_body(direct.lfdi).replace(
+            "</MirrorUsagePoint>",
+            f"<MirrorMeterReading><mRID>{QUANTITIES[1]}</mRID><ReadingType><uom>29</uom></ReadingType>"
+            "</MirrorMeterReading></MirrorUsagePoint>",
+        ),
+    )
+    readings = [reading(1700000000 + 300 * i, i) for i in range(READINGS_PER_METER_READING)]
+    body = meter_reading_list_body(*(meter_reading_body(*readings, mrid=mrid) for mrid in QUANTITIES))
+
+    with django_assert_max_num_queries(12):
+        assert direct.post(location, body).status_code == 201
+
+    assert Reading.objects.count() == 2 * READINGS_PER_METER_READING
+
+
+def test_the_lists_clients_fill_are_read_in_a_bounded_number_of_queries(
+    aggregator, event, django_assert_max_num_queries
+):
+    for number, der in enumerate(aggregator.ders * 10):
+        aggregator.post("/mup", mup_body(der.lfdi, mrid=f"{number:032X}"))
+        aggregator.post(lel(der), log_event_body(2 * (number % 11), at=1700000000 + number, event_id=number))
+        aggregator.post(rsp(event), response_body(event, der.lfdi, 1 + number % 3, at=1700000000 + number))
+
+    for url in ("/mup?l=100", f"{lel(aggregator.ders[0])}?l=100", f"{rsp(event)}?l=100", "/edev?l=100"):
+        with django_assert_max_num_queries(7):
+            assert aggregator.get(url).status_code == 200, url

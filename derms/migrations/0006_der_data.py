@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('derms', '0004_merge_0002_uint32_controls_bigint_0003_uint32_columns'),
+        ('derms', '0005_event_effective_period'),
     ]
 
     operations = [

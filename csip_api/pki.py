@@ -82,7 +82,7 @@ def ensure_server_pki(*, directory: Path, server_names: list[str]) -> tuple[Serv
         ca_key = ec.generate_private_key(ec.SECP256R1())
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "derms development CA")])
         builder = (
-            _builder(subject=name, issuer=name, public_key=ca_key.public_key(), days=CA_DAYS)
+            _builder(subject=name, issuer=name, public_key=ca_key.public_key(), validity=_valid_for(CA_DAYS))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
             .add_extension(_key_usage(cert_sign=True), critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
@@ -110,18 +110,19 @@ def issue_client_certificate(
     """
     if not name or "/" in name or name.startswith("."):
         raise ValueError(f"Not a usable certificate name: {name!r}")
-    folder = directory / CLIENTS
-    if (folder / f"{name}.pem").exists():
+    if load_client_certificate(directory=directory, name=name) is not None:
         # Replacing it would silently give the device a new LFDI.
-        raise FileExistsError(f"A certificate named {name!r} was already issued in {folder}.")
+        raise FileExistsError(f"A certificate named {name!r} was already issued in {directory / CLIENTS}.")
     ca_cert, ca_key = _load_ca(directory)
     key = ec.generate_private_key(ec.SECP256R1())
     now = dt.datetime.now(dt.UTC)
     if expired:
-        not_before, not_after = now - dt.timedelta(days=30), now - dt.timedelta(days=1)
+        validity = (now - dt.timedelta(days=30), now - dt.timedelta(days=1))
     else:
-        not_before = now - dt.timedelta(minutes=5)
-        not_after = NO_EXPIRY if days is None else now + dt.timedelta(days=days)
+        validity = (
+            now - dt.timedelta(minutes=5),
+            NO_EXPIRY if days is None else now + dt.timedelta(days=days),
+        )
     unit = "aggregator" if aggregator else "device"
     subject = x509.Name(
         [
@@ -130,46 +131,45 @@ def issue_client_certificate(
         ]
     )
     certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
+        _builder(subject=subject, issuer=ca_cert.subject, public_key=key.public_key(), validity=validity)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(cert_sign=False), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
         .add_extension(_authority_key_id(ca_cert), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    folder.mkdir(exist_ok=True)
-    issued = ClientCertificate(
-        name=name,
-        cert=folder / f"{name}.pem",
-        key=folder / f"{name}.key",
-        der=folder / f"{name}.der",
-        lfdi=lfdi_from_certificate(certificate.public_bytes(serialization.Encoding.DER)),
-    )
-    _write_key(issued.key, key)
-    _write_cert(issued.cert, certificate)
-    issued.der.write_bytes(certificate.public_bytes(serialization.Encoding.DER))
-    return issued
+    cert_path, key_path, der_path = _client_files(directory, name)
+    cert_path.parent.mkdir(exist_ok=True)
+    _write_key(key_path, key)
+    _write_cert(cert_path, certificate)
+    der_path.write_bytes(certificate.public_bytes(serialization.Encoding.DER))
+    return load_client_certificate(directory=directory, name=name)
 
 
-def issued_client_lfdis(*, directory: Path) -> dict[str, Path]:
-    """LFDI -> certificate file of every client certificate already issued in ``directory``."""
+def load_client_certificate(*, directory: Path, name: str) -> ClientCertificate | None:
+    """The client certificate issued earlier under ``name``, or None."""
+    cert_path, key_path, der_path = _client_files(directory, name)
+    if not der_path.exists():
+        return None
+    lfdi = lfdi_from_certificate(der_path.read_bytes())
+    return ClientCertificate(name=name, cert=cert_path, key=key_path, der=der_path, lfdi=lfdi)
+
+
+def _client_files(directory: Path, name: str) -> tuple[Path, Path, Path]:
     folder = directory / CLIENTS
-    if not folder.is_dir():
-        return {}
-    return {lfdi_from_certificate(der.read_bytes()): der.with_suffix(".pem") for der in folder.glob("*.der")}
+    return folder / f"{name}.pem", folder / f"{name}.key", folder / f"{name}.der"
 
 
 def _issue_server(key, cert_path: Path, key_path: Path, server_names: list[str]) -> None:
     ca_cert, ca_key = _load_ca(cert_path.parent)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, server_names[0])])
     certificate = (
-        _builder(subject=subject, issuer=ca_cert.subject, public_key=key.public_key(), days=SERVER_DAYS)
+        _builder(
+            subject=subject,
+            issuer=ca_cert.subject,
+            public_key=key.public_key(),
+            validity=_valid_for(SERVER_DAYS),
+        )
         .add_extension(x509.SubjectAlternativeName([_general_name(n) for n in server_names]), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
@@ -187,17 +187,23 @@ def _issue_server(key, cert_path: Path, key_path: Path, server_names: list[str])
     )
 
 
-def _builder(*, subject: x509.Name, issuer: x509.Name, public_key, days: int) -> x509.CertificateBuilder:
-    now = dt.datetime.now(dt.UTC)
+def _builder(
+    *, subject: x509.Name, issuer: x509.Name, public_key, validity: tuple[dt.datetime, dt.datetime]
+) -> x509.CertificateBuilder:
     return (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(issuer)
         .public_key(public_key)
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=days))
+        .not_valid_before(validity[0])
+        .not_valid_after(validity[1])
     )
+
+
+def _valid_for(days: int) -> tuple[dt.datetime, dt.datetime]:
+    now = dt.datetime.now(dt.UTC)
+    return now - dt.timedelta(minutes=5), now + dt.timedelta(days=days)
 
 
 def _key_usage(*, cert_sign: bool, key_encipherment: bool = False) -> x509.KeyUsage:

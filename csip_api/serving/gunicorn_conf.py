@@ -21,6 +21,8 @@ workers = settings.CSIP_API_WORKERS
 threads = settings.CSIP_API_THREADS
 # 2030.5 clients poll; keeping their connection a little longer spares them a full mTLS handshake.
 keepalive = 15
+# gunicorn's control socket defaults to one path per user, which two instances on a host would share.
+control_socket_disable = True
 
 if settings.CSIP_TLS_MODE == "embedded":
     bind = [f"{settings.CSIP_HTTPS_HOST}:{settings.CSIP_HTTPS_PORT}"]

@@ -183,8 +183,9 @@ def proxied_api(start_server, server_environment, run_dir) -> ServerProcess:
     """gunicorn in proxy mode on a unix socket for nginx, and on TCP where no proxy is trusted."""
     sock = listening_socket()
     unix_socket = run_dir / "csip.sock"
+    unix_sock = listening_socket(unix_socket)
     env = server_environment(CSIP_TLS_MODE="proxy", CSIP_TRUSTED_PROXIES="unix")
-    command = gunicorn_command(f"unix:{unix_socket}", f"fd://{sock.fileno()}")
+    command = gunicorn_command(f"fd://{unix_sock.fileno()}", f"fd://{sock.fileno()}")
     try:
         return start_server(
             "gunicorn-proxied",
@@ -192,11 +193,12 @@ def proxied_api(start_server, server_environment, run_dir) -> ServerProcess:
             env,
             port=sock.getsockname()[1],
             unix_socket=unix_socket,
-            pass_fds=[sock.fileno()],
+            pass_fds=[sock.fileno(), unix_sock.fileno()],
             ready_marker="Booting",
         )
     finally:
         sock.close()
+        unix_sock.close()
 
 
 @pytest.fixture(scope="session")

@@ -21,10 +21,16 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
 
 
-def listening_socket() -> socket.socket:
-    """A socket bound to an ephemeral loopback port, to hand to a server process (no port race)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+def listening_socket(unix_path: Path | None = None) -> socket.socket:
+    """A socket bound to an ephemeral loopback port (or a unix path), to hand to a server process: the
+    port is known before the server starts and no other process can take it meanwhile."""
+    if unix_path is None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+    else:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(str(unix_path))
+        unix_path.chmod(0o666)
     sock.listen(128)
     sock.set_inheritable(True)
     return sock

@@ -127,15 +127,15 @@ def server_environment(database_url, pki_dir, server_pki, tmp_path_factory) -> C
     var_dir = tmp_path_factory.mktemp("var")
 
     def environment(**overrides: str) -> dict[str, str]:
-        return base_environment(
-            DJANGO_SETTINGS_MODULE="tests.tls.settings",
-            DATABASE_URL=database_url,
-            DERMS_VAR_DIR=str(var_dir),
+        defaults = {
+            "DJANGO_SETTINGS_MODULE": "tests.tls.settings",
+            "DATABASE_URL": database_url,
+            "DERMS_VAR_DIR": str(var_dir),
             # The same key as the test, so sessions it creates are valid in the servers.
-            DERMS_SECRET_KEY=settings.SECRET_KEY,
-            CSIP_PKI_DIR=str(pki_dir),
-            **overrides,
-        )
+            "DERMS_SECRET_KEY": settings.SECRET_KEY,
+            "CSIP_PKI_DIR": str(pki_dir),
+        }
+        return base_environment(**{**defaults, **overrides})
 
     return environment
 

@@ -1,41 +1,35 @@
 """Certificates for the demo utility's clients, so a newcomer can speak 2030.5 to it at once.
 
-Demo data is created before any certificate exists, and an LFDI is a hash of a certificate; so each direct
-DER and aggregator of the demo gets a certificate from the development CA and its LFDI is moved to that
-certificate's. Only ``manage.py serve`` calls this, right after it created the demo in an empty database.
+``derms.demo.demo_devices()`` names every demo client that connects with its own certificate (direct DERs
+and aggregators), and ``demo_data`` takes such a client's LFDI from ``CSIP_PKI_DIR/clients/<name>.pem``
+once that file exists. So ``manage.py serve`` issues the missing certificates here, then runs
+``demo_data``, which builds the demo or moves its clients to their new LFDIs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-
-from django.db import transaction
+from typing import Protocol
 
 from csip_api.pki import ClientCertificate, issue_client_certificate, load_client_certificate
-from derms.models import Authorization, EndDevice, Role
-
-CONNECTING_ROLES = (Role.DIRECT, Role.AGGREGATOR)
+from derms.models import Role
 
 
-def issue_demo_certificates(*, directory: Path) -> list[ClientCertificate]:
-    """Give every connecting client of the demo a certificate and rebind its LFDI to it."""
-    roles = dict(Authorization.objects.filter(role__in=CONNECTING_ROLES).values_list("lfdi", "role"))
-    roles.update(EndDevice.objects.filter(role__in=CONNECTING_ROLES).values_list("lfdi", "role"))
+class DemoClient(Protocol):
+    name: str
+    role: str
+
+
+def issue_missing_demo_certificates(
+    *, directory: Path, clients: Iterable[DemoClient]
+) -> list[ClientCertificate]:
+    """Issue a certificate for each demo client that has none yet; return the ones issued now."""
     issued = []
-    with transaction.atomic():
-        for lfdi, role in sorted(roles.items()):
-            # Named after the demo's LFDI, so a rebuilt demo database finds the same files again.
-            name = f"demo-{role}-{lfdi[:12]}"
-            certificate = load_client_certificate(directory=directory, name=name) or issue_client_certificate(
-                directory=directory, name=name, aggregator=role == Role.AGGREGATOR
+    for client in clients:
+        if load_client_certificate(directory=directory, name=client.name) is None:
+            aggregator = client.role == Role.AGGREGATOR
+            issued.append(
+                issue_client_certificate(directory=directory, name=client.name, aggregator=aggregator)
             )
-            _rebind(old=lfdi, new=certificate.lfdi)
-            issued.append(certificate)
     return issued
-
-
-def _rebind(*, old: str, new: str) -> None:
-    Authorization.objects.filter(lfdi=old).update(lfdi=new)
-    for end_device in EndDevice.objects.filter(lfdi=old):
-        end_device.lfdi = new
-        end_device.save()  # recomputes the SFDI

@@ -1,27 +1,28 @@
-"""The demo's direct DERs and aggregators get certificates, and their LFDIs become those certificates'."""
+"""The demo's direct DERs and aggregators get certificates from the development CA, once."""
+
+from dataclasses import dataclass
 
 import pytest
+from cryptography import x509
 
-from csip_api.demo_certificates import issue_demo_certificates
-from csip_api.pki import ensure_server_pki
-from derms.lfdi import sfdi_from_lfdi
-from derms.models import Authorization, EndDevice, Role
+from csip_api.demo_certificates import issue_missing_demo_certificates
+from csip_api.pki import ensure_server_pki, load_client_certificate
+from derms.models import Role
 
-pytestmark = pytest.mark.django_db
-
-DEMO_DER = "1111111111111111111111111111111111111111"
-DEMO_AGGREGATOR = "2222222222222222222222222222222222222222"
-DEMO_MANAGED = "3333333333333333333333333333333333333333"
+pytestmark = pytest.mark.tls
 
 
-def make_demo():
-    approved = Authorization.Status.APPROVED
-    der = EndDevice.objects.create(lfdi=DEMO_DER, role=Role.DIRECT)
-    aggregator = EndDevice.objects.create(lfdi=DEMO_AGGREGATOR, role=Role.AGGREGATOR)
-    Authorization.objects.create(lfdi=DEMO_DER, role=Role.DIRECT, status=approved)
-    Authorization.objects.create(lfdi=DEMO_AGGREGATOR, role=Role.AGGREGATOR, status=approved)
-    Authorization.objects.create(lfdi=DEMO_MANAGED, role=Role.MANAGED, aggregator=aggregator, status=approved)
-    return der, aggregator
+@dataclass(frozen=True)
+class Client:
+    name: str
+    role: str
+
+
+DEMO = [
+    Client("der-001", Role.DIRECT),
+    Client("der-002", Role.DIRECT),
+    Client("aggregator-a", Role.AGGREGATOR),
+]
 
 
 @pytest.fixture
@@ -30,36 +31,31 @@ def pki_dir(tmp_path):
     return tmp_path
 
 
-def test_each_connecting_demo_client_gets_a_certificate_that_names_it(pki_dir):
-    der, aggregator = make_demo()
-
-    issued = {c.name: c for c in issue_demo_certificates(directory=pki_dir)}
-
-    der.refresh_from_db()
-    aggregator.refresh_from_db()
-    assert issued[f"demo-direct-{DEMO_DER[:12]}"].lfdi == der.lfdi
-    assert issued[f"demo-aggregator-{DEMO_AGGREGATOR[:12]}"].lfdi == aggregator.lfdi
-    assert der.sfdi == sfdi_from_lfdi(der.lfdi)
-    assert Authorization.objects.get(lfdi=der.lfdi).role == Role.DIRECT
-    assert Authorization.objects.get(lfdi=aggregator.lfdi).role == Role.AGGREGATOR
+def organizational_unit(certificate_path) -> str:
+    certificate = x509.load_pem_x509_certificate(certificate_path.read_bytes())
+    return certificate.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATIONAL_UNIT_NAME)[0].value
 
 
-def test_ders_managed_by_an_aggregator_get_no_certificate(pki_dir):
-    make_demo()
+def test_every_demo_client_gets_a_certificate_under_its_name(pki_dir):
+    issued = issue_missing_demo_certificates(directory=pki_dir, clients=DEMO)
 
-    issued = issue_demo_certificates(directory=pki_dir)
+    assert [c.name for c in issued] == ["der-001", "der-002", "aggregator-a"]
+    assert organizational_unit(pki_dir / "clients" / "der-001.pem") == "device"
+    assert organizational_unit(pki_dir / "clients" / "aggregator-a.pem") == "aggregator"
 
-    assert len(issued) == 2
-    assert Authorization.objects.filter(lfdi=DEMO_MANAGED).exists()
+
+def test_a_second_start_issues_nothing_and_keeps_every_lfdi(pki_dir):
+    first = {c.name: c.lfdi for c in issue_missing_demo_certificates(directory=pki_dir, clients=DEMO)}
+
+    again = issue_missing_demo_certificates(directory=pki_dir, clients=DEMO)
+
+    assert again == []
+    assert {c.name: load_client_certificate(directory=pki_dir, name=c.name).lfdi for c in DEMO} == first
 
 
-def test_a_rebuilt_demo_finds_the_certificates_it_had(pki_dir):
-    make_demo()
-    first = {c.name: c.lfdi for c in issue_demo_certificates(directory=pki_dir)}
-    Authorization.objects.all().delete()
-    EndDevice.objects.all().delete()
-    make_demo()
+def test_a_new_demo_client_is_the_only_one_issued(pki_dir):
+    issue_missing_demo_certificates(directory=pki_dir, clients=DEMO[:2])
 
-    second = {c.name: c.lfdi for c in issue_demo_certificates(directory=pki_dir)}
+    issued = issue_missing_demo_certificates(directory=pki_dir, clients=DEMO)
 
-    assert second == first
+    assert [c.name for c in issued] == ["aggregator-a"]

@@ -134,17 +134,22 @@ def test_when_one_server_dies_the_others_are_stopped_and_serve_fails(serve):
 
 
 @pytest.mark.skipif("demo_data" not in get_commands(), reason="the demo_data command is not in this tree yet")
-def test_first_start_builds_the_demo_and_its_clients_certificates_identify_them(serve):
-    server = serve()
-    certificates = sorted((server.pki.ca_cert.parent / "clients").glob("demo-direct-*.pem"))
-    assert certificates, server.log()
-    device = certificates[0]
+def test_first_start_builds_the_demo_with_lfdis_of_the_certificates_it_issued(serve):
+    from derms.demo import demo_devices
 
-    context = client_context(server.pki, None)
-    context.load_cert_chain(certfile=device, keyfile=device.with_suffix(".key"))
-    response = https_request(server.https_port, "/whoami", context)
+    served = serve()
+    clients = served.pki.ca_cert.parent / "clients"
+    first = {device.role: clients / f"{device.name}.pem" for device in reversed(demo_devices())}
+    answers = {}
 
-    assert response.json()["kind"] == "end_device"
+    for name, certificate in (("der", first[Role.DIRECT]), ("aggregator", first[Role.AGGREGATOR])):
+        context = client_context(served.pki, None)
+        context.load_cert_chain(certfile=certificate, keyfile=certificate.with_suffix(".key"))
+        answers[name] = https_request(served.https_port, "/whoami", context).json()
+
+    assert answers["der"]["kind"] == "end_device"
+    assert answers["aggregator"]["kind"] == "aggregator"
+    assert "curl --cacert" in served.log()
 
 
 def test_serve_refuses_to_run_in_proxy_mode(server_environment):

@@ -1,9 +1,10 @@
 """Run derms on one machine: the 2030.5 API over mutual TLS, the portal, and the Celery worker.
 
-On first start it migrates the database, creates the development PKI, builds the demo utility and issues
-certificates for the demo's direct DERs and aggregators. Then it supervises gunicorn (2030.5 over mTLS,
-CSIP_HTTPS_HOST:CSIP_HTTPS_PORT), daphne (portal and websockets, DERMS_PORTAL_HOST:DERMS_PORTAL_PORT) and a
-Celery worker until Ctrl-C or SIGTERM; if one of them dies the others are stopped and the command fails.
+It migrates the database and creates the development PKI; on first start it also issues certificates for
+the demo's direct DERs and aggregators and builds the demo utility with their LFDIs. Then it supervises
+gunicorn (2030.5 over mTLS, CSIP_HTTPS_HOST:CSIP_HTTPS_PORT), daphne (portal and websockets,
+DERMS_PORTAL_HOST:DERMS_PORTAL_PORT) and a Celery worker until Ctrl-C or SIGTERM; if one of them dies the
+others are stopped and the command fails.
 """
 
 import sys
@@ -12,9 +13,7 @@ from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
-from csip_api.demo_certificates import issue_demo_certificates
-from derms.lfdi import format_sfdi
-from derms.models import Authorization, EndDevice
+from csip_api.demo_certificates import issue_missing_demo_certificates
 from derms.supervisor import supervise
 
 
@@ -22,7 +21,9 @@ class Command(BaseCommand):
     help = "Start the 2030.5 API (gunicorn, mutual TLS), the portal (daphne) and the Celery worker."
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-demo", action="store_true", help="Do not create the demo utility.")
+        parser.add_argument(
+            "--no-demo", action="store_true", help="Issue no demo certificates and build no demo utility."
+        )
 
     def handle(self, *args, no_demo, **options):
         if settings.CSIP_TLS_MODE != "embedded":
@@ -32,8 +33,8 @@ class Command(BaseCommand):
             )
         call_command("migrate", interactive=False, verbosity=0)
         call_command("pki_init", stdout=self.stdout)
-        if not no_demo and not (EndDevice.objects.exists() or Authorization.objects.exists()):
-            self._create_demo()
+        if not no_demo:
+            self._prepare_demo()
         self.stdout.write(
             f"2030.5 API  https://{settings.CSIP_HTTPS_HOST}:{settings.CSIP_HTTPS_PORT}/ (mutual TLS)\n"
             f"Portal      http://{settings.DERMS_PORTAL_HOST}:{settings.DERMS_PORTAL_PORT}/"
@@ -43,16 +44,25 @@ class Command(BaseCommand):
         if status:
             raise CommandError("a server process exited; all were stopped")
 
-    def _create_demo(self):
-        # The demo_data command is the foundation's; the certificates must follow the devices it creates.
+    def _prepare_demo(self):
+        # demo_data and derms.demo belong to the foundation; without them there is simply no demo.
         if "demo_data" not in get_commands():
             self.stderr.write("No demo_data command in this installation: starting without a demo.")
             return
+        from derms.demo import demo_devices
+
+        directory = settings.CSIP_PKI_DIR
+        issued = issue_missing_demo_certificates(directory=directory, clients=demo_devices())
+        if not issued:
+            return
+        # Builds the demo on first start, or moves its clients to the LFDIs of the certificates just issued.
         call_command("demo_data", stdout=self.stdout)
-        certificates = issue_demo_certificates(directory=settings.CSIP_PKI_DIR)
-        self.stdout.write(f"Demo client certificates ({len(certificates)}):")
-        for certificate in certificates:
-            self.stdout.write(f"  SFDI {format_sfdi(certificate.sfdi)}  {certificate.cert}")
+        example = issued[0]
+        self.stdout.write(
+            f"Issued {len(issued)} demo client certificates in {directory / 'clients'}. One request:\n"
+            f"  curl --cacert {directory / 'ca.pem'} --cert {example.cert} --key {example.key} "
+            f"https://localhost:{settings.CSIP_HTTPS_PORT}/dcap"
+        )
 
     def _commands(self) -> dict[str, list[str]]:
         python = sys.executable

@@ -1,11 +1,10 @@
 """Production layout: nginx terminates CSIP mutual TLS and forwards the certificate to gunicorn."""
 
 import ssl
-from urllib.parse import quote
 
 import pytest
 
-from tests.tls.servers import client_context, http_request, https_request, only
+from tests.tls.servers import client_context, https_request, only
 
 pytestmark = [pytest.mark.tls, pytest.mark.django_db(transaction=True)]
 
@@ -21,32 +20,6 @@ def test_the_right_lfdi_arrives_through_nginx_over_either_csip_suite(
 
     assert response.cipher == cipher
     assert response.json() == {"lfdi": direct_der_cert.lfdi, "kind": "end_device"}
-
-
-def test_nginx_replaces_a_forwarded_certificate_the_client_sent_itself(
-    nginx, server_pki, direct_der_cert, aggregator_cert, approve
-):
-    approve(direct_der_cert)
-    approve(aggregator_cert, role="aggregator")
-    forged = {"X-Forwarded-Client-Cert": quote(aggregator_cert.cert.read_text())}
-
-    response = https_request(
-        nginx.api_port, "/whoami", client_context(server_pki, direct_der_cert), headers=forged
-    )
-
-    assert response.json()["lfdi"] == direct_der_cert.lfdi
-
-
-def test_a_forwarded_certificate_from_a_peer_that_is_not_a_trusted_proxy_is_ignored(
-    proxied_api, direct_der_cert, approve
-):
-    approve(direct_der_cert)
-    forged = {"X-Forwarded-Client-Cert": quote(direct_der_cert.cert.read_text())}
-
-    # The proxied gunicorn trusts only its unix socket; this request comes over TCP from 127.0.0.1.
-    response = http_request(proxied_api.port, "/whoami", headers=forged)
-
-    assert response.status == 404
 
 
 def test_an_unknown_lfdi_gets_404_through_nginx(nginx, server_pki, stranger_cert):

@@ -3,7 +3,6 @@
 import shutil
 import ssl
 import subprocess
-from urllib.parse import quote
 
 import pytest
 
@@ -94,20 +93,6 @@ def test_a_client_offering_only_a_curve_other_than_p256_is_refused(
     )
 
     assert refused(embedded_api.port, context)
-
-
-def test_a_forged_forwarded_certificate_is_ignored_when_the_server_terminates_tls(
-    embedded_api, server_pki, direct_der_cert, aggregator_cert, approve
-):
-    approve(direct_der_cert)
-    approve(aggregator_cert, role="aggregator")
-    forged = {"X-Forwarded-Client-Cert": quote(aggregator_cert.cert.read_text())}
-
-    response = https_request(
-        embedded_api.port, "/whoami", client_context(server_pki, direct_der_cert), headers=forged
-    )
-
-    assert response.json()["lfdi"] == direct_der_cert.lfdi
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command line tool")

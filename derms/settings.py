@@ -116,6 +116,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # Opening SQLite and running the PRAGMAs costs ~2 ms, more than a 2030.5 read itself: keep each
+    # server thread's connection (bench/mtls_requests.py: 4-5x the requests per second).
+    DATABASES["default"]["CONN_MAX_AGE"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Channels and Celery: Redis when REDIS_URL is set, otherwise embedded.
@@ -199,6 +202,35 @@ CSIP_MAX_PAGE_SIZE = _positive_int("CSIP_MAX_PAGE_SIZE", 100)
 CSIP_MAX_BODY_BYTES = _positive_int("CSIP_MAX_BODY_BYTES", 2 * 1024 * 1024)
 # Where the development PKI (CA, server and client certificates) lives.
 CSIP_PKI_DIR = Path(env.str("CSIP_PKI_DIR", default=str(VAR_DIR / "pki")))
+# Names the development server certificates are valid for (DNS names or IP addresses); some clients check
+# the SAN against the host they dial.
+CSIP_PKI_SERVER_NAMES = env.list("CSIP_PKI_SERVER_NAMES", default=["localhost", "127.0.0.1"])
+# The files the embedded TLS server uses (CSIP_TLS_MODE=embedded): the CA bundle client certificates must
+# chain to, and the ECDSA P-256 (ECDHE-ECDSA-AES128-CCM8) and RSA (AES256-SHA256) server chains, leaf first.
+# They default to the development PKI; point them at the utility's real PKI in production.
+CSIP_TLS_CA_FILE = Path(env.str("CSIP_TLS_CA_FILE", default=str(CSIP_PKI_DIR / "ca.pem")))
+CSIP_TLS_ECDSA_CERT = Path(env.str("CSIP_TLS_ECDSA_CERT", default=str(CSIP_PKI_DIR / "server-ecdsa.pem")))
+CSIP_TLS_ECDSA_KEY = Path(env.str("CSIP_TLS_ECDSA_KEY", default=str(CSIP_PKI_DIR / "server-ecdsa.key")))
+CSIP_TLS_RSA_CERT = Path(env.str("CSIP_TLS_RSA_CERT", default=str(CSIP_PKI_DIR / "server-rsa.pem")))
+CSIP_TLS_RSA_KEY = Path(env.str("CSIP_TLS_RSA_KEY", default=str(CSIP_PKI_DIR / "server-rsa.key")))
+
+# --- Serving (manage.py serve, csip_api/serving/gunicorn_conf.py) -----------------------------------
+# The 2030.5 API over mutual TLS. It refuses anyone without a certificate from the CA, so it listens on
+# every interface by default; devices on the network must reach it.
+CSIP_HTTPS_HOST = env.str("CSIP_HTTPS_HOST", default="0.0.0.0")
+CSIP_HTTPS_PORT = _positive_int("CSIP_HTTPS_PORT", 8443)
+# gunicorn gthread processes and threads per process for the 2030.5 API (CSIP-NOTES "Serving": 2 x 4 on
+# two cores). Each thread may hold one database connection.
+CSIP_API_WORKERS = _positive_int("CSIP_API_WORKERS", 2)
+CSIP_API_THREADS = _positive_int("CSIP_API_THREADS", 4)
+# daphne: the portal and its websockets, plain HTTP, on localhost unless told otherwise.
+DERMS_PORTAL_HOST = env.str("DERMS_PORTAL_HOST", default="127.0.0.1")
+DERMS_PORTAL_PORT = _positive_int("DERMS_PORTAL_PORT", 8000)
+
+# Behind nginx the portal is HTTPS although daphne speaks HTTP; nginx always sets X-Forwarded-Proto, so
+# CSRF origin checks and secure cookies see the scheme the browser used.
+if CSIP_TLS_MODE == "proxy":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The schema used by validation tests and the validate command; not shipped (IEEE's notice).
 CSIP_SCHEMA_PATH = env.str("CSIP_SCHEMA_PATH", default="")
 # Check every 2030.5 request body against sep.xsd (needs CSIP_SCHEMA_PATH); off by default.

@@ -1,0 +1,78 @@
+"""Run derms on one machine: the 2030.5 API over mutual TLS, the portal, and the Celery worker.
+
+It migrates the database and creates the development PKI; on first start it also issues certificates for
+the demo's direct DERs and aggregators and builds the demo utility with their LFDIs. Then it supervises
+gunicorn (2030.5 over mTLS, CSIP_HTTPS_HOST:CSIP_HTTPS_PORT), daphne (portal and websockets,
+DERMS_PORTAL_HOST:DERMS_PORTAL_PORT) and a Celery worker until Ctrl-C or SIGTERM; if one of them dies the
+others are stopped and the command fails.
+"""
+
+import sys
+
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandError
+
+from csip_api.demo_certificates import issue_missing_demo_certificates
+from derms.supervisor import supervise
+
+
+class Command(BaseCommand):
+    help = "Start the 2030.5 API (gunicorn, mutual TLS), the portal (daphne) and the Celery worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-demo", action="store_true", help="Issue no demo certificates and build no demo utility."
+        )
+
+    def handle(self, *args, no_demo, **options):
+        if settings.CSIP_TLS_MODE != "embedded":
+            raise CommandError(
+                "serve terminates TLS itself; with CSIP_TLS_MODE=proxy run the processes "
+                "behind nginx as README.md, Production, describes."
+            )
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("pki_init", stdout=self.stdout)
+        if not no_demo:
+            self._prepare_demo()
+        self.stdout.write(
+            f"2030.5 API  https://{settings.CSIP_HTTPS_HOST}:{settings.CSIP_HTTPS_PORT}/ (mutual TLS)\n"
+            f"Portal      http://{settings.DERMS_PORTAL_HOST}:{settings.DERMS_PORTAL_PORT}/"
+        )
+        self.stdout.flush()
+        status = supervise(self._commands())
+        if status:
+            raise CommandError("a server process exited; all were stopped")
+
+    def _prepare_demo(self):
+        # demo_data and derms.demo belong to the foundation; without them there is simply no demo.
+        if "demo_data" not in get_commands():
+            self.stderr.write("No demo_data command in this installation: starting without a demo.")
+            return
+        from derms.demo import demo_devices
+
+        directory = settings.CSIP_PKI_DIR
+        issued = issue_missing_demo_certificates(directory=directory, clients=demo_devices())
+        if not issued:
+            return
+        # Builds the demo on first start, or moves its clients to the LFDIs of the certificates just issued.
+        call_command("demo_data", stdout=self.stdout)
+        example = issued[0]
+        self.stdout.write(
+            f"Issued {len(issued)} demo client certificates in {directory / 'clients'}. One request:\n"
+            f"  curl --cacert {directory / 'ca.pem'} --cert {example.cert} --key {example.key} "
+            f"https://localhost:{settings.CSIP_HTTPS_PORT}/dcap"
+        )
+
+    def _commands(self) -> dict[str, list[str]]:
+        python = sys.executable
+        return {
+            "gunicorn": [python, "-m", "gunicorn", "-c", "python:csip_api.serving.gunicorn_conf"],
+            "daphne": [
+                python, "-m", "daphne",
+                "-b", settings.DERMS_PORTAL_HOST,
+                "-p", str(settings.DERMS_PORTAL_PORT),
+                "derms.asgi:application",
+            ],
+            "celery": [python, "-m", "celery", "-A", "derms.celery:app", "worker", "--loglevel", "INFO"],
+        }  # fmt: skip

@@ -1,0 +1,197 @@
+"""Real server processes for the TLS tests, and the TLS client side of a 2030.5 device."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from csip_api.pki import ClientCertificate, ServerPKI
+from csip_api.serving.tls import CSIP_CIPHERS, cipher_string
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 30.0
+
+
+def listening_socket(unix_path: Path | None = None) -> socket.socket:
+    """A socket bound to an ephemeral loopback port (or a unix path), to hand to a server process: the
+    port is known before the server starts and no other process can take it meanwhile."""
+    if unix_path is None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+    else:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(str(unix_path))
+        unix_path.chmod(0o666)
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def free_port() -> int:
+    """An ephemeral loopback port for servers that cannot inherit a socket (nginx)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class ServerProcess:
+    """A server started for a test: its process, its log, and how to reach it."""
+
+    name: str
+    command: Sequence[str]
+    env: Mapping[str, str]
+    log_path: Path
+    port: int | None = None
+    unix_socket: Path | None = None
+    pass_fds: Sequence[int] = ()
+    #: A line the server logs once it serves; a socket inherited from the test accepts before that.
+    ready_marker: str = ""
+    process: subprocess.Popen | None = field(default=None, init=False)
+
+    def start(self) -> ServerProcess:
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            self.command,
+            env=dict(self.env),
+            cwd=PROJECT_DIR,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            pass_fds=self.pass_fds,
+        )
+        log.close()
+        self._wait_until_ready()
+        return self
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited early:\n{self.log()}")
+            if self._accepts_connections():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} did not start in {START_TIMEOUT}s:\n{self.log()}")
+
+    def _accepts_connections(self) -> bool:
+        family, address = (
+            (socket.AF_UNIX, str(self.unix_socket))
+            if self.unix_socket
+            else (socket.AF_INET, ("127.0.0.1", self.port))
+        )
+        if self.unix_socket and not self.unix_socket.exists():
+            return False
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(address)
+            except OSError:
+                return False
+        return self.ready_marker in self.log()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def python_command(*args: str) -> list[str]:
+    return [sys.executable, *args]
+
+
+def gunicorn_command(*binds: str) -> list[str]:
+    command = python_command("-m", "gunicorn", "-c", "python:csip_api.serving.gunicorn_conf")
+    for bind in binds:
+        command += ["--bind", bind]
+    # One worker is enough for a test and halves start-up time.
+    return [*command, "--workers", "1", "--threads", "4"]
+
+
+# --- The client side --------------------------------------------------------------------------------
+
+
+def client_context(
+    pki: ServerPKI,
+    certificate: ClientCertificate | None,
+    *,
+    ciphers: str | None = None,
+    curve: str | None = None,
+    version: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2,
+) -> ssl.SSLContext:
+    """What a 2030.5 client offers: by default exactly the CSIP suites over TLS 1.2."""
+    context = ssl.create_default_context(cafile=pki.ca_cert)
+    context.minimum_version = context.maximum_version = version
+    if version is ssl.TLSVersion.TLSv1_2:
+        context.set_ciphers(cipher_string() if ciphers is None else ciphers)
+    if curve:
+        context.set_ecdh_curve(curve)
+    if certificate is not None:
+        context.load_cert_chain(certfile=certificate.cert, keyfile=certificate.key)
+    return context
+
+
+def only(cipher: str) -> str:
+    """One CSIP suite, at the security level this OpenSSL needs for it."""
+    assert cipher in CSIP_CIPHERS.split(":")
+    return cipher_string().replace(CSIP_CIPHERS, cipher)
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    cipher: str | None = None
+
+    def json(self) -> dict:
+        return json.loads(self.body)
+
+
+def https_request(
+    port: int,
+    path: str,
+    context: ssl.SSLContext,
+    *,
+    headers: Mapping[str, str] | None = None,
+    connection: http.client.HTTPSConnection | None = None,
+) -> Response:
+    """One request over a real TLS connection (a new one unless ``connection`` is given)."""
+    conn = connection or http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
+    conn.request("GET", path, headers=dict(headers or {}))
+    response = conn.getresponse()
+    body = response.read()
+    cipher = conn.sock.cipher()[0] if conn.sock else None
+    if connection is None:
+        conn.close()
+    return Response(status=response.status, body=body, cipher=cipher)
+
+
+def http_request(port: int, path: str, *, headers: Mapping[str, str] | None = None) -> Response:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path, headers=dict(headers or {}))
+    response = conn.getresponse()
+    result = Response(status=response.status, body=response.read())
+    conn.close()
+    return result
+
+
+def base_environment(**overrides: str) -> dict[str, str]:
+    """The environment of a server process: this one's, minus anything that would pick other settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CSIP_", "DERMS_", "PYTEST_"))}
+    env.update(overrides)
+    return env

@@ -1,0 +1,5 @@
+"""Test-only settings for the servers the TLS tests start: derms, plus a ``whoami`` URL. Never shipped."""
+
+from derms.settings import *  # noqa: F403
+
+ROOT_URLCONF = "tests.tls.urls"

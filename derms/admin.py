@@ -332,3 +332,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+admin.site.site_header = "derms administration"
+admin.site.site_title = "derms"
+admin.site.site_url = "/"

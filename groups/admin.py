@@ -32,7 +32,7 @@ class GroupForm(forms.ModelForm):
         if self.instance.pk:
             parents = parents.exclude(path__startswith=self.instance.path)
             if self.instance.depth > 1:
-                self.initial["parent"] = self.instance.get_parent()
+                self.initial["parent"] = Group.objects.get_parent(self.instance)
         self.fields["parent"].queryset = parents
 
     def clean(self):
@@ -91,7 +91,11 @@ class GroupAdmin(AuditedModelAdmin, TreeAdmin):
         relation = request.POST.get("relation")
         if node is None or target is None or relation not in ("child", "sibling"):
             return HttpResponseBadRequest("Invalid form data provided")
-        new_parent = target if relation == "child" else (target.get_parent() if target.depth > 1 else None)
+        new_parent = (
+            target
+            if relation == "child"
+            else (Group.objects.get_parent(target) if target.depth > 1 else None)
+        )
         try:
             if new_parent is None:
                 raise ValidationError("Only a System or a non-topology group sits at the top.")

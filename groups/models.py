@@ -49,7 +49,7 @@ class Group(MP_Node):
         return self.level != Level.NON_TOPOLOGY
 
     def clean(self):
-        parent = self.get_parent() if self.depth and self.depth > 1 else None
+        parent = Group.objects.get_parent(self) if self.depth and self.depth > 1 else None
         check_placement(level=self.level, parent=parent)
 
 

@@ -18,7 +18,7 @@ from groups.models import MAX_GROUPS_PER_DER, Group, check_placement
 
 def group_state(group: Group) -> dict:
     """An audit snapshot of a group, with its parent, which treebeard keeps only inside the path."""
-    parent = group.get_parent() if group.depth > 1 else None
+    parent = Group.objects.get_parent(group) if group.depth > 1 else None
     return {**audit.snapshot(group), "parent": parent.pk if parent else None}
 
 
@@ -43,14 +43,13 @@ def create_group(
 def check_move(*, node: Group, new_parent: Group | None) -> None:
     """Raise ValidationError unless ``node`` and its subtree may move under ``new_parent``.
 
+    Levels already forbid a move below the node's own descendants (they are all deeper).
     One aggregate query finds the DERs in the subtree that the move would push over the limit:
     each gains (or loses) as many topology groups as the subtree's depth changes.
     """
     check_placement(level=node.level, parent=new_parent)
     if new_parent is None:
         return
-    if new_parent.path.startswith(node.path):
-        raise ValidationError("A group cannot move under itself or one of its own descendants.")
     shift = new_parent.depth + 1 - node.depth
     if shift <= 0:
         return
@@ -116,7 +115,7 @@ def assign_groups(
     """
     end_device = EndDevice.objects.select_for_update().get(pk=end_device.pk)
     if topology_group is not None:
-        branch = topology_group.get_ancestors() | Group.objects.filter(pk=topology_group.pk)
+        branch = Group.objects.get_ancestors(topology_group) | Group.objects.filter(pk=topology_group.pk)
         topology_group = next(g for g in branch.select_for_update() if g.pk == topology_group.pk)
     non_topology_groups = list(non_topology_groups)
     check_assignment(

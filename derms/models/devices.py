@@ -104,7 +104,7 @@ class EndDevice(models.Model):
         if self.topology_group_id is None:
             return []
         node = self.topology_group
-        return [*node.get_ancestors(), node]
+        return [*type(node).objects.get_ancestors(node), node]
 
     def group_count(self) -> int:
         topology = self.topology_group.depth if self.topology_group_id else 0

@@ -172,4 +172,4 @@ def test_a_subtree_move_that_deepens_within_the_limit_adds_the_new_ancestor(topo
         Level.FEEDER,
         Level.SERVICE_POINT,
     ]
-    assert Group.find_problems() == ([], [], [], [], [])
+    assert Group.objects.find_problems() == ([], [], [], [], [])

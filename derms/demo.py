@@ -158,12 +158,13 @@ def _topology_spec():
 
 def _ensure_groups() -> dict[str, Group]:
     groups = {g.name: g for g in Group.objects.all()}
-    for name, level, parent_name in _topology_spec():
-        if name in groups:
-            continue
-        if parent_name is None:
-            groups[name] = Group.objects.add_root(instance=Group(name=name, level=level))
-        else:
+    spec = list(_topology_spec())
+    if spec[0][0] not in groups:
+        # A new grid: one bulk insert with paths computed by treebeard, siblings already in sorted order.
+        Group.objects.load_bulk(_as_tree(spec), bulk_create=True)
+        groups = {g.name: g for g in Group.objects.all()}
+    for name, level, parent_name in spec:
+        if name not in groups:
             parent = groups[parent_name]
             parent.refresh_from_db(fields=["numchild"])
             groups[name] = Group.objects.add_child(parent, instance=Group(name=name, level=level))
@@ -171,6 +172,15 @@ def _ensure_groups() -> dict[str, Group]:
         if name not in groups:
             groups[name] = Group.objects.add_root(instance=Group(name=name, level=Level.NON_TOPOLOGY))
     return groups
+
+
+def _as_tree(spec: list) -> list[dict]:
+    """The nested data treebeard's load_bulk takes, from (name, level, parent name) rows."""
+    nodes = {name: {"data": {"name": name, "level": level}, "children": []} for name, level, _ in spec}
+    roots = []
+    for name, _, parent_name in spec:
+        (nodes[parent_name]["children"] if parent_name else roots).append(nodes[name])
+    return roots
 
 
 def _ensure_programs(groups: dict[str, Group]) -> dict[str, DERProgram]:

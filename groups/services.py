@@ -125,11 +125,5 @@ def assign_groups(
     end_device.topology_group = topology_group
     end_device.save(update_fields=["topology_group"])
     end_device.non_topology_groups.set(non_topology_groups)
-    audit.record(
-        actor=actor,
-        action="assign_groups",
-        obj=end_device,
-        before=before,
-        after=audit.snapshot(end_device),
-    )
+    audit.record_change(actor=actor, action="assign_groups", obj=end_device, before=before)
     return end_device

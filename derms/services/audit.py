@@ -43,3 +43,8 @@ def record(
         before=before,
         after=after,
     )
+
+
+def record_change(*, actor, action: str, obj: models.Model, before: dict | None) -> AuditEntry:
+    """Write one AuditEntry for ``obj`` as it is now, after a change from ``before``."""
+    return record(actor=actor, action=action, obj=obj, before=before, after=snapshot(obj))

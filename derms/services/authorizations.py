@@ -43,13 +43,7 @@ def revoke(*, actor, authorization: Authorization) -> Authorization:
         end_device.enabled = False
         end_device.changed_time = timezone.now()
         end_device.save(update_fields=["enabled", "changed_time"])
-        audit.record(
-            actor=actor,
-            action="disable",
-            obj=end_device,
-            before=before,
-            after=audit.snapshot(end_device),
-        )
+        audit.record_change(actor=actor, action="disable", obj=end_device, before=before)
     return authorization
 
 
@@ -73,9 +67,7 @@ def _decide(*, actor, authorization: Authorization, status: str, action: str) ->
     authorization.decided_by = actor if actor is not None and actor.is_authenticated else None
     authorization.decided_at = timezone.now()
     authorization.save(update_fields=["status", "decided_by", "decided_at"])
-    audit.record(
-        actor=actor, action=action, obj=authorization, before=before, after=audit.snapshot(authorization)
-    )
+    audit.record_change(actor=actor, action=action, obj=authorization, before=before)
 
 
 def _provision_end_device(*, actor, authorization: Authorization) -> EndDevice:
@@ -98,11 +90,7 @@ def _provision_end_device(*, actor, authorization: Authorization) -> EndDevice:
     )
     end_device.save()
     end_device.non_topology_groups.set(non_topology_groups)
-    audit.record(
-        actor=actor,
-        action="create" if before is None else "change",
-        obj=end_device,
-        before=before,
-        after=audit.snapshot(end_device),
+    audit.record_change(
+        actor=actor, action="create" if before is None else "change", obj=end_device, before=before
     )
     return end_device

@@ -78,17 +78,21 @@ def test_authorization_entries_filter_by_status(admin_client, direct_der, strang
     assert changelist(admin_client, Authorization, status__exact="pending") == [pending]
 
 
+def run_action(client, action: str, *entries):
+    return client.post(
+        reverse("admin:derms_authorization_changelist"),
+        {"action": action, "_selected_action": [e.pk for e in entries]},
+        follow=True,
+    )
+
+
 def test_a_handbook_administrator_approves_from_the_list(
     client, handbook_administrator, topology, stranger_lfdi
 ):
     entry = make_authorization(lfdi=stranger_lfdi, topology_group=topology.service_point)
     client.force_login(handbook_administrator)
 
-    response = client.post(
-        reverse("admin:derms_authorization_changelist"),
-        {"action": "approve", "_selected_action": [entry.pk]},
-        follow=True,
-    )
+    response = run_action(client, "approve", entry)
 
     assert "1 entry approved." in response.content.decode()
     assert EndDevice.objects.get(lfdi=stranger_lfdi).topology_group == topology.service_point
@@ -101,11 +105,7 @@ def test_revoking_a_pending_entry_from_the_list_explains_why_not(
     entry = make_authorization(lfdi=stranger_lfdi)
     client.force_login(handbook_administrator)
 
-    response = client.post(
-        reverse("admin:derms_authorization_changelist"),
-        {"action": "revoke", "_selected_action": [entry.pk]},
-        follow=True,
-    )
+    response = run_action(client, "revoke", entry)
 
     assert "Only an approved entry can be revoked" in response.content.decode()
     assert Authorization.objects.get(pk=entry.pk).status == Authorization.Status.PENDING

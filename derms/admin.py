@@ -4,6 +4,9 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group as StaffGroup
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
@@ -332,6 +335,26 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+admin.site.unregister(User)
+admin.site.unregister(StaffGroup)
+
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedModelAdmin, UserAdmin):
+    """Staff accounts are operator changes too; a password change is recorded without the password."""
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            audit.record(actor=request.user, action="change_password", obj=self.get_object(request, id))
+        return response
+
+
+@admin.register(StaffGroup)
+class AuditedStaffGroupAdmin(AuditedModelAdmin, GroupAdmin):
+    pass
 
 
 admin.site.site_header = "derms administration"

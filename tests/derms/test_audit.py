@@ -85,3 +85,17 @@ def test_the_audit_trail_cannot_be_edited_in_the_admin(admin_client, direct_der)
     )
     assert EndDevice.objects.count() == 1
     assert AuditEntry.objects.count() == 1
+
+
+def test_changing_a_staff_password_in_the_admin_is_audited_without_the_password(admin_client, dispatcher):
+    url = reverse("admin:auth_user_password_change", args=[dispatcher.pk])
+
+    response = admin_client.post(
+        url,
+        {"password1": "a-new-long-password", "password2": "a-new-long-password", "usable_password": "true"},
+    )
+
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="change_password")
+    assert entry.object_repr == "dispatcher"
+    assert entry.before is None and entry.after is None

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("derms.events.api.urls")),
+    path("", include("derms.portal.urls")),
     # IEEE 2030.5 resources live at the server root (/dcap, /edev, /derp/...).
     path("", include("csip_api.urls")),
 ]

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class GroupsConfig(AppConfig):
     name = "groups"
-    verbose_name = "Groups"
+    verbose_name = "DER groups"

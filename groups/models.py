@@ -49,7 +49,9 @@ class Group(MP_Node):
         return self.level != Level.NON_TOPOLOGY
 
     def clean(self):
-        parent = self.get_parent() if self.depth and self.depth > 1 else None
+        if not self.depth:
+            return  # not in the tree yet: groups.services.create_group checks where it goes
+        parent = Group.objects.get_parent(self) if self.depth > 1 else None
         check_placement(level=self.level, parent=parent)
 
 

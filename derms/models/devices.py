@@ -59,7 +59,7 @@ class EndDevice(models.Model):
     )
     enabled = models.BooleanField(default=True)
     changed_time = models.DateTimeField(default=timezone.now)
-    #: DeviceCategoryType, a HexBinary32 bitmap (e.g. 0x20000 photovoltaic system).
+    #: DeviceCategoryType, a HexBinary32 bitmap (e.g. bit 21, 0x200000, photovoltaic system).
     device_category = models.PositiveBigIntegerField(null=True, blank=True)
     post_rate = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds between posts.")
     #: Registration PIN (PINType, a 6-digit number with its check digit), agreed out of band.
@@ -104,7 +104,7 @@ class EndDevice(models.Model):
         if self.topology_group_id is None:
             return []
         node = self.topology_group
-        return [*node.get_ancestors(), node]
+        return [*type(node).objects.get_ancestors(node), node]
 
     def group_count(self) -> int:
         topology = self.topology_group.depth if self.topology_group_id else 0

@@ -1,0 +1,44 @@
+"""The admin base class that leaves an AuditEntry for every change an operator makes through it."""
+
+from django.contrib import admin
+
+from derms.services import audit
+
+
+class AuditedModelAdmin(admin.ModelAdmin):
+    """Records create, change and delete with before/after snapshots, many-to-many fields included.
+
+    The entry is written after the related objects are saved, so the "after" snapshot shows the
+    many-to-many fields and inlines as they were stored. Override ``audit_snapshot`` to add more.
+    """
+
+    def audit_snapshot(self, obj) -> dict:
+        return audit.snapshot(obj)
+
+    def save_model(self, request, obj, form, change):
+        stored = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
+        form.audit_before = self.audit_snapshot(stored) if stored is not None else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        audit.record(
+            actor=request.user,
+            action="change" if change else "create",
+            obj=form.instance,
+            before=getattr(form, "audit_before", None),
+            after=self.audit_snapshot(form.instance),
+        )
+
+    def delete_model(self, request, obj):
+        before, pk = self.audit_snapshot(obj), obj.pk
+        super().delete_model(request, obj)
+        obj.pk = pk
+        audit.record(actor=request.user, action="delete", obj=obj, before=before)
+
+    def delete_queryset(self, request, queryset):
+        doomed = [(obj, obj.pk, self.audit_snapshot(obj)) for obj in queryset]
+        super().delete_queryset(request, queryset)
+        for obj, pk, before in doomed:
+            obj.pk = pk
+            audit.record(actor=request.user, action="delete", obj=obj, before=before)

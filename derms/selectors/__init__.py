@@ -1,0 +1,1 @@
+"""Reads for the portal: each function answers one question with a bounded number of queries."""

@@ -1,0 +1,57 @@
+"""The utility's two kinds of staff user, as Django permission groups.
+
+Handbook administrators decide who may connect (the authorization list, EndDevices, groups);
+dispatchers run the grid side (programs, default controls, events, curves). Both see everything.
+"""
+
+from django.contrib.auth.models import Group as StaffGroup
+from django.contrib.auth.models import Permission
+
+DISPATCHERS = "Dispatchers"
+HANDBOOK_ADMINISTRATORS = "Handbook administrators"
+
+_ALL_MODELS = (
+    "derms.authorization",
+    "derms.enddevice",
+    "derms.derprogram",
+    "derms.defaultdercontrol",
+    "derms.dercontrol",
+    "derms.dercurve",
+    "derms.curvepoint",
+    "derms.auditentry",
+    "groups.group",
+)
+_MAY_EDIT = {
+    DISPATCHERS: (
+        "derms.derprogram",
+        "derms.defaultdercontrol",
+        "derms.dercontrol",
+        "derms.dercurve",
+        "derms.curvepoint",
+    ),
+    HANDBOOK_ADMINISTRATORS: ("derms.authorization", "derms.enddevice", "groups.group"),
+}
+
+
+def ensure_staff_roles() -> dict[str, StaffGroup]:
+    """Create or refresh both permission groups; safe to run any number of times."""
+    roles = {}
+    for name, editable in _MAY_EDIT.items():
+        wanted = [(label, "view") for label in _ALL_MODELS]
+        wanted += [(label, verb) for label in editable for verb in ("add", "change")]
+        role, _ = StaffGroup.objects.get_or_create(name=name)
+        role.permissions.set(_permissions(wanted))
+        roles[name] = role
+    return roles
+
+
+def _permissions(wanted: list[tuple[str, str]]) -> list[Permission]:
+    wanted_set = set(wanted)
+    found = Permission.objects.select_related("content_type").filter(
+        content_type__app_label__in={label.split(".")[0] for label, _ in wanted_set}
+    )
+    return [
+        p
+        for p in found
+        if (f"{p.content_type.app_label}.{p.content_type.model}", p.codename.split("_", 1)[0]) in wanted_set
+    ]

@@ -1,0 +1,72 @@
+"""The cast every test module shares: a small grid, a direct DER, an aggregator with two DERs, a
+stranger, a dispatcher and a handbook administrator."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from derms.models import EndDevice, Role
+from derms.staff import DISPATCHERS, HANDBOOK_ADMINISTRATORS
+from groups.models import Group, Level
+from tests.factories import make_end_device, make_group, make_lfdi, make_staff_user
+
+
+@dataclass
+class Topology:
+    system: Group
+    substation: Group
+    feeder: Group
+    service_point: Group
+
+
+@pytest.fixture
+def topology(db) -> Topology:
+    """System > Substation > Feeder > Service point (sub-transmission, segment and transformer skipped)."""
+    system = make_group("SYS-A1", Level.SYSTEM)
+    substation = make_group("SUB-A1-C1", Level.SUBSTATION, system)
+    feeder = make_group("FDR-A1-C1-D1", Level.FEEDER, substation)
+    service_point = make_group("SP-A1-C1-D1-G1", Level.SERVICE_POINT, feeder)
+    return Topology(system, substation, feeder, service_point)
+
+
+@pytest.fixture
+def direct_der(topology) -> EndDevice:
+    """A DER client that talks to the utility itself, approved and placed at the service point."""
+    return make_end_device(seed="direct-der", role=Role.DIRECT, topology_group=topology.service_point)
+
+
+@pytest.fixture
+def aggregator(db) -> EndDevice:
+    return make_end_device(seed="aggregator", role=Role.AGGREGATOR)
+
+
+@pytest.fixture
+def managed_ders(aggregator, topology) -> list[EndDevice]:
+    """The aggregator's two DERs: one at the service point, one straight on the feeder."""
+    return [
+        make_end_device(
+            seed="managed-der-1",
+            role=Role.MANAGED,
+            aggregator=aggregator,
+            topology_group=topology.service_point,
+        ),
+        make_end_device(
+            seed="managed-der-2", role=Role.MANAGED, aggregator=aggregator, topology_group=topology.feeder
+        ),
+    ]
+
+
+@pytest.fixture
+def stranger_lfdi() -> str:
+    """An LFDI the utility has never heard of."""
+    return make_lfdi("stranger")
+
+
+@pytest.fixture
+def dispatcher(db):
+    return make_staff_user("dispatcher", role=DISPATCHERS)
+
+
+@pytest.fixture
+def handbook_administrator(db):
+    return make_staff_user("handbook", role=HANDBOOK_ADMINISTRATORS)

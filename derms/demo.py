@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from derms.der_controls import CurveType
+from derms.events.services import create_control
 from derms.lfdi import lfdi_from_certificate, sfdi_from_lfdi
 from derms.models import (
     Authorization,
@@ -316,31 +317,25 @@ def _ensure_events(programs: dict[str, DERProgram], curves: dict[str, DERCurve])
     day = dt.timedelta(days=1)
     hour = dt.timedelta(hours=1)
     events = [
-        ("SYS-A1", "Peak export limit 60%", today + day + 12 * hour, 3, {"op_mod_max_lim_w": 6000}),
+        ("SYS-A1", "Peak export limit 60%", today + day + 12 * hour, 3, {"opModMaxLimW": 6000}),
         (
             "FDR-A1-B1-C1-D1",
             "Hot day volt-var",
             today + 2 * day + 10 * hour,
             6,
-            {"op_mod_volt_var": curves["volt-var-hot-day"]},
+            {"opModVoltVar": curves["volt-var-hot-day"].mrid},
         ),
         (
             "SP-A1-B1-C1-D1-E1-F1-G1",
             "Maintenance disconnect",
             today + 3 * day + 8 * hour,
             2,
-            {"op_mod_connect": False},
+            {"opModConnect": False},
         ),
-        (
-            "Program: Battery Flex",
-            "Evening discharge 50%",
-            today + day + 17 * hour,
-            3,
-            {"op_mod_fixed_w": 5000},
-        ),
+        ("Program: Battery Flex", "Evening discharge 50%", today + day + 17 * hour, 3, {"opModFixedW": 5000}),
     ]
-    DERControl.objects.bulk_create(
-        DERControl(
+    for n, (program, description, start, hours, values) in enumerate(events):
+        create_control(
             program=programs[program],
             mrid=demo_mrid(f"derc/{n}"),
             description=description,
@@ -348,10 +343,8 @@ def _ensure_events(programs: dict[str, DERProgram], curves: dict[str, DERCurve])
             duration=int(hours * 3600),
             randomize_start=60,
             response_required=3,
-            **controls,
+            values=values,
         )
-        for n, (program, description, start, hours, controls) in enumerate(events)
-    )
 
 
 def _ensure_clients(groups: dict[str, Group]) -> None:

@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from derms.audit import log_action
 from derms.der_controls import CONTROLS, DEFAULT_ONLY_SETTINGS, CurveType
 from derms.events.lifecycle import has_randomization, is_live_at
 from derms.events.supersede import apply_supersede_rules, withdraw_supersedes_by
@@ -27,7 +26,8 @@ from derms.models import (
     EventStatus,
     ProgramChange,
 )
-from derms.models.programs import validate_curve_points
+from derms.models.programs import new_mrid, validate_curve_points
+from derms.services import audit
 
 NOW: Literal["now"] = "now"
 #: How far in the past a start may be: the minutes between an operator filling a form and sending it.
@@ -52,9 +52,13 @@ def create_control(
     response_required: int = 0,
     device_category: int | None = None,
     description: str = "",
+    mrid: str | None = None,
     actor: Any = None,
 ) -> DERControl:
-    """Schedule a DERControl event in ``program`` and apply the supersede rules to its neighbours."""
+    """Schedule a DERControl event in ``program`` and apply the supersede rules to its neighbours.
+
+    ``mrid`` is for events that already have one upstream (an ADMS, an import); otherwise a new one.
+    """
     now = timezone.now()
     errors: dict[str, list[str]] = {}
     start_at = _check(errors, "start", lambda: _clean_start(start, now=now))
@@ -78,6 +82,7 @@ def create_control(
 
     with transaction.atomic():
         control = DERControl(
+            mrid=mrid or new_mrid(),
             program=program,
             creation_time=now,
             status_time=now,
@@ -94,7 +99,7 @@ def create_control(
         changes = [ProgramChange.for_control(control, ProgramChange.Kind.CONTROL_CREATED, now)]
         changes += apply_supersede_rules(newer=control, now=now)
         ProgramChange.objects.bulk_create(changes)
-        log_action(actor=actor, action="der_control.create", obj=control, after=_event_state(control))
+        audit.record(actor=actor, action="der_control.create", obj=control, after=_event_state(control))
     return control
 
 
@@ -119,7 +124,7 @@ def cancel_control(*, control: DERControl, actor: Any = None, reason: str = "") 
         changes = [ProgramChange.for_control(control, ProgramChange.Kind.CONTROL_CANCELLED, now)]
         changes += withdraw_supersedes_by(cancelled=control, now=now)
         ProgramChange.objects.bulk_create(changes)
-        log_action(
+        audit.record(
             actor=actor, action="der_control.cancel", obj=control, before=before, after=_event_state(control)
         )
     return control
@@ -141,7 +146,7 @@ def update_default_control(
         ProgramChange.objects.create(
             program=program, kind=ProgramChange.Kind.DEFAULT_UPDATED, effective_at=default.updated
         )
-        log_action(
+        audit.record(
             actor=actor,
             action="default_der_control.update",
             obj=default,
@@ -212,7 +217,7 @@ def create_curve(
             kind=ProgramChange.Kind.CURVE_CREATED,
             effective_at=curve.creation_time,
         )
-        log_action(
+        audit.record(
             actor=actor,
             action="der_curve.create",
             obj=curve,

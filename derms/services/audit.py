@@ -31,11 +31,16 @@ def record(
     obj: models.Model,
     before: dict | None = None,
     after: dict | None = None,
+    actor_name: str = "",
 ) -> AuditEntry:
-    """Write one AuditEntry; ``actor`` is the operator, or None for the system itself."""
+    """Write one AuditEntry inside the transaction that makes the change.
+
+    ``actor`` is the operator, or None for the system or a 2030.5 client, named by ``actor_name``.
+    """
+    user = actor if actor is not None and actor.is_authenticated else None
     return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=actor.get_username() if actor is not None and actor.is_authenticated else "",
+        actor=user,
+        actor_name=user.get_username() if user else actor_name,
         action=action,
         object_type=obj._meta.label,
         object_id=str(obj.pk or ""),

@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from derms.lfdi import sfdi_from_lfdi
-from derms.models import AuditEntry, Authorization, EndDevice, Role
+from derms.models import Authorization, EndDevice, Role
 from derms.models.devices import check_group_limit
+from derms.services import audit
 
 
 class RegistrationRefused(PermissionDenied):
@@ -94,10 +95,10 @@ def delete_end_device(*, remover: EndDevice, end_device: EndDevice) -> None:
 
 
 def _audit(*, registrant_lfdi: str, action: str, end_device: EndDevice) -> None:
-    AuditEntry.objects.create(
+    audit.record(
+        actor=None,
         actor_name=f"2030.5 client {registrant_lfdi}",
         action=action,
-        object_type="EndDevice",
-        object_id=str(end_device.pk),
-        object_repr=str(end_device)[:200],
+        obj=end_device,
+        after=audit.snapshot(end_device),
     )

@@ -80,7 +80,7 @@ def test_aggregator_may_not_respond_as_itself(aggregator, event):
 @pytest.fixture
 def other_feeder_event(feeder):
     other = Group.objects.add_child(
-        feeder.get_parent(), create_kwargs=dict(name="Feeder 13", level=feeder.level)
+        Group.objects.get_parent(feeder), create_kwargs=dict(name="Feeder 13", level=feeder.level)
     )
     program = DERProgram.objects.create(group=other, primacy=20)
     return DERControl.objects.create(program=program, start=feeder.created, duration=60)
@@ -98,7 +98,7 @@ def test_a_response_about_an_event_not_sent_to_that_der_answers_like_an_unknown_
 
 
 def test_a_response_posted_to_another_programs_response_set_is_refused(direct, event, program):
-    system_program = DERProgram.objects.create(group=program.group.get_parent(), primacy=1)
+    system_program = DERProgram.objects.create(group=Group.objects.get_parent(program.group), primacy=1)
     before = snapshot()
 
     response = direct.post(f"/rsps/{system_program.pk}/rsp", response_body(event, direct.lfdi, 1))

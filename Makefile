@@ -12,15 +12,16 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -e '.[test]'
 	touch $@
 
+# serve migrates, creates the development PKI and the demo utility, then starts every server.
 start: $(VENV)/.installed
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_data
 	$(BIN)/python manage.py serve
 
-# The browser test drives Debian's chromium; as root we install it, otherwise that test is skipped.
+# The browser test drives Debian's chromium and the proxy tests run Debian's nginx; as root we install
+# them when missing, otherwise those tests are skipped and say why.
 # pytest exits 5 when it collected no test: a run that tests nothing is a failure.
 test: $(VENV)/.installed
-	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; fi
+	@if { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/nginx ]; } && [ "$$(id -u)" = 0 ]; then \
+		apt-get update && apt-get install -y chromium nginx; fi
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest ran no test: that is a failure" >&2; fi; \
 	exit $$status

@@ -8,7 +8,6 @@ import time
 from dataclasses import dataclass
 
 import pytest
-from django.core.management import get_commands
 
 from csip_api.pki import ServerPKI, issue_client_certificate
 from derms.models import Authorization, EndDevice, Role
@@ -133,7 +132,6 @@ def test_when_one_server_dies_the_others_are_stopped_and_serve_fails(serve):
     assert "daphne exited" in server.log()
 
 
-@pytest.mark.skipif("demo_data" not in get_commands(), reason="the demo_data command is not in this tree yet")
 def test_first_start_builds_the_demo_with_lfdis_of_the_certificates_it_issued(serve):
     from derms.demo import demo_devices
 

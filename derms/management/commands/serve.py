@@ -10,10 +10,11 @@ others are stopped and the command fails.
 import sys
 
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from csip_api.demo_certificates import issue_missing_demo_certificates
+from derms.demo import demo_devices
 from derms.supervisor import supervise
 
 
@@ -45,24 +46,17 @@ class Command(BaseCommand):
             raise CommandError("a server process exited; all were stopped")
 
     def _prepare_demo(self):
-        # demo_data and derms.demo belong to the foundation; without them there is simply no demo.
-        if "demo_data" not in get_commands():
-            self.stderr.write("No demo_data command in this installation: starting without a demo.")
-            return
-        from derms.demo import demo_devices
-
         directory = settings.CSIP_PKI_DIR
         issued = issue_missing_demo_certificates(directory=directory, clients=demo_devices())
-        if not issued:
-            return
-        # Builds the demo on first start, or moves its clients to the LFDIs of the certificates just issued.
+        # Builds the demo on first start (idempotent after), with the LFDIs of the demo certificates.
         call_command("demo_data", stdout=self.stdout)
-        example = issued[0]
-        self.stdout.write(
-            f"Issued {len(issued)} demo client certificates in {directory / 'clients'}. One request:\n"
-            f"  curl --cacert {directory / 'ca.pem'} --cert {example.cert} --key {example.key} "
-            f"https://localhost:{settings.CSIP_HTTPS_PORT}/dcap"
-        )
+        if issued:
+            example = issued[0]
+            self.stdout.write(
+                f"Issued {len(issued)} demo client certificates in {directory / 'clients'}. One request:\n"
+                f"  curl --cacert {directory / 'ca.pem'} --cert {example.cert} --key {example.key} "
+                f"https://localhost:{settings.CSIP_HTTPS_PORT}/dcap"
+            )
 
     def _commands(self) -> dict[str, list[str]]:
         python = sys.executable

@@ -15,6 +15,25 @@ class Role(models.TextChoices):
     MANAGED = "managed", "DER managed by an aggregator"
 
 
+def aggregator_iff_managed(name: str) -> models.CheckConstraint:
+    """One scenario only (CSIP G1): a DER managed by an aggregator names it, nobody else names one."""
+    return models.CheckConstraint(
+        condition=models.Q(role=Role.MANAGED, aggregator__isnull=False)
+        | (~models.Q(role=Role.MANAGED) & models.Q(aggregator__isnull=True)),
+        name=name,
+    )
+
+
+def check_scenario(*, role: str, aggregator_id: int | None, topology_group_id: int | None) -> None:
+    """The same rule for forms, with messages: exactly one scenario, and aggregators outside the topology."""
+    if role == Role.MANAGED and aggregator_id is None:
+        raise ValidationError({"aggregator": "A DER managed by an aggregator must name that aggregator."})
+    if role != Role.MANAGED and aggregator_id is not None:
+        raise ValidationError({"aggregator": "Only a managed DER names an aggregator."})
+    if role == Role.AGGREGATOR and topology_group_id is not None:
+        raise ValidationError({"topology_group": "An aggregator is not a DER and sits in no topology group."})
+
+
 class LFDIField(models.CharField):
     """40 lower-case hex digits; any case is accepted and normalised on the way in."""
 
@@ -69,11 +88,7 @@ class EndDevice(models.Model):
     class Meta:
         ordering = ["sfdi"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(role="managed", aggregator__isnull=False)
-                | (~models.Q(role="managed") & models.Q(aggregator__isnull=True)),
-                name="end_device_aggregator_iff_managed",
-            ),
+            aggregator_iff_managed("end_device_aggregator_iff_managed"),
         ]
         indexes = [models.Index(fields=["aggregator", "sfdi"])]
 
@@ -90,12 +105,9 @@ class EndDevice(models.Model):
         return self.role != Role.AGGREGATOR
 
     def clean(self):
-        if self.role == Role.MANAGED and self.aggregator_id is None:
-            raise ValidationError({"aggregator": "A managed DER needs its aggregator."})
-        if self.role != Role.MANAGED and self.aggregator_id is not None:
-            raise ValidationError({"aggregator": "Only a managed DER has an aggregator."})
-        if self.role == Role.AGGREGATOR and self.topology_group_id is not None:
-            raise ValidationError({"topology_group": "An aggregator is not a DER and sits in no group."})
+        check_scenario(
+            role=self.role, aggregator_id=self.aggregator_id, topology_group_id=self.topology_group_id
+        )
         if self.topology_group_id is not None and self.topology_group.level == Level.NON_TOPOLOGY:
             raise ValidationError({"topology_group": "Choose a topology group, not a non-topology one."})
 
@@ -166,11 +178,7 @@ class Authorization(models.Model):
     class Meta:
         ordering = ["lfdi"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(role="managed", aggregator__isnull=False)
-                | (~models.Q(role="managed") & models.Q(aggregator__isnull=True)),
-                name="authorization_aggregator_iff_managed",
-            ),
+            aggregator_iff_managed("authorization_aggregator_iff_managed"),
         ]
         indexes = [models.Index(fields=["status", "lfdi"])]
 
@@ -186,9 +194,6 @@ class Authorization(models.Model):
         return self.status == self.Status.APPROVED
 
     def clean(self):
-        if self.role == Role.MANAGED and self.aggregator_id is None:
-            raise ValidationError({"aggregator": "A DER managed by an aggregator must name that aggregator."})
-        if self.role != Role.MANAGED and self.aggregator_id is not None:
-            raise ValidationError({"aggregator": "Only a managed DER is approved through an aggregator."})
-        if self.role == Role.AGGREGATOR and self.topology_group_id is not None:
-            raise ValidationError({"topology_group": "An aggregator is not placed in the topology."})
+        check_scenario(
+            role=self.role, aggregator_id=self.aggregator_id, topology_group_id=self.topology_group_id
+        )

@@ -298,6 +298,26 @@ def _der_urls(der) -> list[str]:
     ]
 
 
+def _sparse_programs(aggregator) -> list[str]:
+    """Programs the aggregator reaches through few of its DERs: a service point's and a vendor's."""
+    from django.db.models import Count, Q
+
+    from csip_api import hrefs
+    from derms.models import DERProgram
+    from groups.models import Level
+
+    mine = Q(group__end_devices__aggregator=aggregator)
+    point = (
+        DERProgram.objects.filter(group__level=Level.SERVICE_POINT)
+        .annotate(ders=Count("group__end_devices", filter=mine))
+        .filter(ders__gt=0)
+        .order_by("ders", "pk")
+        .first()
+    )
+    vendor = DERProgram.objects.filter(group__name="VENDOR-0").get()
+    return [hrefs.href(hrefs.ACTIVE_CONTROL_LIST, derp=p.pk) + "?l=100" for p in (point, vendor)]
+
+
 def actors() -> list[Actor]:
     from csip_api import hrefs
     from derms.models import EndDevice, Role
@@ -318,7 +338,13 @@ def actors() -> list[Actor]:
             "aggregator",
             _certificate_for(aggregator, "bench-aggregator"),
             aggregator,
-            [dcap, edev + "?l=100", f"{edev}?s={last_page}&l=100", *_der_urls(managed[0])],
+            [
+                dcap,
+                edev + "?l=100",
+                f"{edev}?s={last_page}&l=100",
+                *_der_urls(managed[0]),
+                *_sparse_programs(aggregator),
+            ],
         ),
     ]
 

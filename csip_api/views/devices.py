@@ -12,6 +12,7 @@ from csip_api.render import devices as render
 from csip_api.render.programs import program_list
 from csip_api.render.time import time_resource
 from csip_api.selectors import functions
+from csip_api.selectors.devices import end_device_page
 from csip_api.selectors.programs import with_link_counts
 
 
@@ -19,8 +20,8 @@ class DeviceCapabilityView(Resource):
     def get(self, request):
         return xml_response(
             render.device_capability(
-                end_device_count=self.scope.end_devices().count(),
-                response_set_count=self.scope.programs().count(),
+                end_device_count=self.scope.end_device_count(),
+                response_set_count=len(self.scope.program_ids),
                 mirror_count=0,
             )
         )
@@ -33,11 +34,7 @@ class TimeView(Resource):
 
 class EndDeviceListView(Resource):
     def get(self, request):
-        query = page_request(request.GET)
-        end_devices = self.scope.end_devices()
-        if query.after is not None:
-            end_devices = end_devices.filter(changed_time__gte=query.after)
-        page = paginate(end_devices.select_related("topology_group"), query)
+        page = end_device_page(self.scope, page_request(request.GET))
         return xml_response(render.end_device_list(page, fsa_counts=functions.assignment_counts(page.items)))
 
 

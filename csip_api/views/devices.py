@@ -21,7 +21,7 @@ class DeviceCapabilityView(Resource):
         return xml_response(
             render.device_capability(
                 end_device_count=self.scope.end_device_count(),
-                response_set_count=len(self.scope.program_ids),
+                response_set_count=self.scope.programs().count(),
                 mirror_count=0,
             )
         )

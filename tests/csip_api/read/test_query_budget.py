@@ -47,19 +47,19 @@ def _urls(actor):
     der = actor.managed[0].pk
     derp = DERProgram.objects.get(group__name="SP-X0").pk  # holds an active event and a curve
     return {
-        "/dcap": 5,
+        "/dcap": 4,
         "/tm": 2,
         "/edev?l=100": 5,
         hrefs.href(hrefs.END_DEVICE, edev=der): 4,
         hrefs.href(hrefs.FSA_LIST, edev=der) + "?l=20": 6,
         hrefs.href(hrefs.FSA_PROGRAM_LIST, edev=der, fsa=hrefs.TOPOLOGY_FSA) + "?l=20": 6,
-        hrefs.href(hrefs.PROGRAM, derp=derp): 4,
+        hrefs.href(hrefs.PROGRAM, derp=derp): 3,
         hrefs.href(hrefs.DEFAULT_CONTROL, derp=derp): 4,
-        hrefs.href(hrefs.CONTROL_LIST, derp=derp) + "?l=20": 6,
-        hrefs.href(hrefs.CONTROL, derp=derp, derc=DERControl.objects.filter(program_id=derp).get().pk): 5,
-        hrefs.href(hrefs.ACTIVE_CONTROL_LIST, derp=derp) + "?l=20": 6,
-        hrefs.href(hrefs.CURVE_LIST, derp=derp) + "?l=20": 7,
-        "/rsps?l=100": 6,
+        hrefs.href(hrefs.CONTROL_LIST, derp=derp) + "?l=20": 5,
+        hrefs.href(hrefs.CONTROL, derp=derp, derc=DERControl.objects.filter(program_id=derp).get().pk): 4,
+        hrefs.href(hrefs.ACTIVE_CONTROL_LIST, derp=derp) + "?l=20": 5,
+        hrefs.href(hrefs.CURVE_LIST, derp=derp) + "?l=20": 6,
+        "/rsps?l=100": 4,
     }
 
 

@@ -244,34 +244,15 @@ class Actor:
 
 def _certificate_for(end_device, name: str) -> str:
     """A fresh certificate for a benchmark client; its LFDI replaces the EndDevice's (and its approval's)."""
-    from urllib.parse import quote
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.serialization import Encoding
-    from cryptography.x509.oid import NameOID
-
-    from derms.lfdi import lfdi_from_certificate, sfdi_from_lfdi
+    from derms.lfdi import sfdi_from_lfdi
     from derms.models import Authorization, EndDevice
+    from tests.csip_api.certificates import client_certificate, forwarded_header, lfdi_of
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    lfdi = lfdi_from_certificate(certificate.public_bytes(Encoding.DER))
+    certificate = client_certificate(name)
+    lfdi = lfdi_of(certificate)
     Authorization.objects.filter(lfdi=end_device.lfdi).update(lfdi=lfdi)
     EndDevice.objects.filter(pk=end_device.pk).update(lfdi=lfdi, sfdi=sfdi_from_lfdi(lfdi))
-    return quote(certificate.public_bytes(Encoding.PEM).decode("ascii"), safe="")
+    return forwarded_header(certificate)
 
 
 def _program_of(der) -> int:

@@ -105,7 +105,7 @@ def client_for_lfdi(lfdi: str) -> Client:
         # A DER approved through an aggregator never connects itself (CSIP G1: one scenario only).
         _record_refused(lfdi, authorization)
         return Client(lfdi=lfdi, kind=ClientKind.UNAUTHORIZED, authorization=authorization)
-    end_device = EndDevice.objects.filter(lfdi=lfdi).first()
+    end_device = EndDevice.objects.filter(lfdi=lfdi).select_related("topology_group").first()
     if end_device is None:
         return Client(lfdi=lfdi, kind=ClientKind.UNREGISTERED, authorization=authorization)
     kind = ClientKind.AGGREGATOR if end_device.role == Role.AGGREGATOR else ClientKind.END_DEVICE

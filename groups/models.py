@@ -8,6 +8,7 @@ enrolment, ...) are roots of their own with no children.
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import BooleanField, Func
 from treebeard.mp_tree import MP_Node
 
 #: A DER may belong to at most this many groups, topology and non-topology together (CSIP 4.3, 5.2.3).
@@ -23,6 +24,29 @@ class Level(models.IntegerChoices):
     SERVICE_TRANSFORMER = 6, "Service transformer"
     SERVICE_POINT = 7, "Service point"
     NON_TOPOLOGY = 99, "Non-topology"
+
+
+class InSubtree(Func):
+    """Whether the materialized path ``path`` lies in the subtree rooted at path ``root`` (root included).
+
+    The same test as ``path__startswith=root``, written as the byte-order range ``root <= path < root~``
+    (path steps are digits and capitals, all below "~"), so that an index on the path serves it even when
+    ``root`` comes from an outer query: there LIKE needs a constant pattern. PostgreSQL compares in byte
+    order with its pattern operators, which the path's pattern-ops index serves; SQLite's TEXT does.
+    """
+
+    output_field = BooleanField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, operators=(">=", "<"), **extra_context):
+        path, path_params = compiler.compile(self.source_expressions[0])
+        root, root_params = compiler.compile(self.source_expressions[1])
+        low, high = operators
+        sql = f"({path} {low} {root} AND {path} {high} ({root} || '~'))"
+        return sql, (*path_params, *root_params, *path_params, *root_params)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, operators=("~>=~", "~<~"))
 
 
 class Group(MP_Node):

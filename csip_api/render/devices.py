@@ -50,11 +50,13 @@ def end_device(device: EndDevice, *, fsa_count: int | None, log_event_count: int
     )
 
 
-def end_device_list(page: Page[EndDevice], *, fsa_counts: dict[int, int]) -> etree._Element:
+def end_device_list(
+    page: Page[EndDevice], *, fsa_counts: dict[int, int], log_event_counts: dict[int, int]
+) -> etree._Element:
     return element(
         "EndDeviceList",
         *(
-            end_device(d, fsa_count=fsa_counts.get(d.pk), log_event_count=d.log_event_count)
+            end_device(d, fsa_count=fsa_counts.get(d.pk), log_event_count=log_event_counts.get(d.pk, 0))
             for d in page.items
         ),
         href=href(hrefs.END_DEVICE_LIST),

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from csip_api.hrefs import TOPOLOGY_FSA
 from csip_api.selectors.mrids import derived_mrid
-from derms.models import DERProgram, EndDevice
+from derms.models import DERProgram, EndDevice, LogEvent
 from groups.models import Group
 
 
@@ -79,6 +79,17 @@ def assignment_counts(end_devices: list[EndDevice]) -> dict[int, int]:
     for end_device_id in rows:
         counts[end_device_id] += 1
     return counts
+
+
+def log_event_counts(end_devices: list[EndDevice]) -> dict[int, int]:
+    """How many LogEvents each EndDevice of a page has, in one query."""
+    rows = (
+        LogEvent.objects.filter(end_device__in=[ed.pk for ed in end_devices])
+        .values("end_device")
+        .annotate(n=Count("pk"))
+        .values_list("end_device", "n")
+    )
+    return dict(rows)
 
 
 def programs_of_assignment(end_device: EndDevice, fsa_id: int) -> QuerySet[DERProgram]:

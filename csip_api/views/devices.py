@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from csip_api.render.programs import program_list
 from csip_api.render.time import time_resource
 from csip_api.schema_values import read_values
 from csip_api.selectors import functions
+from csip_api.selectors.devices import end_device_page
 from csip_api.selectors.programs import with_link_counts
 from csip_api.xml import XMLBodyError, parse_body
 from derms.services.registration import delete_end_device, register_end_device
@@ -24,7 +24,7 @@ class DeviceCapabilityView(Resource):
     def get(self, request):
         return xml_response(
             render.device_capability(
-                end_device_count=self.scope.end_devices().count(),
+                end_device_count=self.scope.end_device_count(),
                 response_set_count=self.scope.programs().count(),
                 mirror_count=self.scope.mirror_usage_points().count(),
             )
@@ -56,13 +56,14 @@ class EndDeviceListView(Resource):
         return posted(hrefs.href(hrefs.END_DEVICE, edev=end_device.pk), created=created)
 
     def get(self, request):
-        query = page_request(request.GET)
-        end_devices = self.scope.end_devices()
-        if query.after is not None:
-            end_devices = end_devices.filter(changed_time__gte=query.after)
-        counted = end_devices.select_related("topology_group").annotate(log_event_count=Count("log_events"))
-        page = paginate(counted, query)
-        return xml_response(render.end_device_list(page, fsa_counts=functions.assignment_counts(page.items)))
+        page = end_device_page(self.scope, page_request(request.GET))
+        return xml_response(
+            render.end_device_list(
+                page,
+                fsa_counts=functions.assignment_counts(page.items),
+                log_event_counts=functions.log_event_counts(page.items),
+            )
+        )
 
 
 class EndDeviceView(Resource):

@@ -10,23 +10,22 @@ from csip_api.http import Resource, xml_response
 from csip_api.paging import page_request, paginate
 from csip_api.render import programs as render
 from csip_api.selectors import programs as select
-from derms.models import DefaultDERControl
+from derms.models import DefaultDERControl, DERProgram
 
 
 class ProgramView(Resource):
     def get(self, request, derp):
-        found = select.with_link_counts(self.scope.programs().filter(pk=derp), timezone.now()).first()
-        if found is None:
-            raise Http404
-        return xml_response(render.program(found))
+        among = select.with_link_counts(DERProgram.objects.all(), timezone.now())
+        return xml_response(render.program(self.scope.get_program(derp, among=among)))
 
 
 class DefaultControlView(Resource):
     def get(self, request, derp):
-        program = self.scope.get_program(derp)
-        default = DefaultDERControl.objects.filter(program=program).first()
-        if default is None:
-            raise Http404
+        program = self.scope.get_program(derp, among=DERProgram.objects.select_related("default_control"))
+        try:
+            default = program.default_control
+        except DefaultDERControl.DoesNotExist:
+            raise Http404 from None
         return xml_response(render.default_control(default))
 
 

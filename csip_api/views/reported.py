@@ -160,7 +160,7 @@ class ResponseSetView(Resource):
 def _program_responses(scope: Scope, rsps: int) -> tuple[DERProgram, QuerySet[Response]]:
     """The program of ResponseSet ``rsps`` and the Responses to its events from DERs in ``scope``."""
     program = scope.get_program(rsps)
-    responses = Response.objects.filter(control__program=program, end_device__in=scope.end_devices())
+    responses = Response.objects.filter(control__program=program, end_device__in=scope.ders())
     return program, responses.select_related("control", "end_device")
 
 

@@ -90,7 +90,12 @@ class EndDevice(models.Model):
         constraints = [
             aggregator_iff_managed("end_device_aggregator_iff_managed"),
         ]
-        indexes = [models.Index(fields=["aggregator", "sfdi"])]
+        indexes = [
+            # An aggregator's EndDeviceList in sFDI order, paged from the index alone (CSIP 5.2.1.5).
+            models.Index(fields=["aggregator", "sfdi", "id"], name="enddevice_aggregator_list"),
+            # The distinct topology nodes of an aggregator's DERs, from which its programs follow.
+            models.Index(fields=["aggregator", "topology_group"], name="enddevice_aggregator_node"),
+        ]
 
     def __str__(self):
         return f"{self.get_role_display()} {self.lfdi}"

@@ -257,7 +257,7 @@ DERMS_PORTAL_PORT = _positive_int("DERMS_PORTAL_PORT", 8000)
 # CSRF origin checks and secure cookies see the scheme the browser used.
 if CSIP_TLS_MODE == "proxy":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# The schema used by validation tests and the validate command; not shipped (IEEE's notice).
+# The schema used by validation tests and `manage.py validate_xml`; not shipped (IEEE's notice).
 CSIP_SCHEMA_PATH = env.str("CSIP_SCHEMA_PATH", default="")
 # Check every 2030.5 request body against sep.xsd (needs CSIP_SCHEMA_PATH); off by default.
 CSIP_VALIDATE_BODIES = _bool("CSIP_VALIDATE_BODIES", False)

@@ -12,9 +12,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -e '.[test]'
 	touch $@
 
-# serve migrates, creates the development PKI and the demo utility, then starts every server.
+# serve migrates and creates the development PKI; --demo also builds the demo utility (once) and its
+# client certificates. Then it starts every server.
 start: $(VENV)/.installed
-	$(BIN)/python manage.py serve
+	$(BIN)/python manage.py serve --demo
 
 # The browser test drives Debian's chromium and the proxy tests run Debian's nginx; as root we install
 # them when missing, otherwise those tests are skipped and say why.

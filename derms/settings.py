@@ -169,6 +169,9 @@ else:
         "control_folder": str(_control),
         "store_processed": False,
     }
+# JSON only, never pickle: a message cannot make a worker run code, whoever could write to the queue.
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -8,8 +8,7 @@ from django.utils import timezone
 from csip_api import hrefs
 from derms.models import Authorization, DERControl, DERProgram, EndDevice, Role
 from groups.models import Group, Level
-
-from .conftest import make_curve, make_event, make_program
+from tests.csip_api.utility import make_curve, make_event, make_program
 
 MANY = 60
 

@@ -1,5 +1,6 @@
-"""The cast of the TLS tests (certificates of a direct DER, an aggregator, a stranger, an expired one, one
-from another CA) and the real servers they talk to: gunicorn terminating mTLS, gunicorn behind nginx, daphne.
+"""The cast of the TLS and end-to-end tests (certificates of a direct DER, an aggregator, a stranger, an
+expired one, one from another CA) and the real servers they talk to: gunicorn terminating mTLS, gunicorn
+behind nginx, daphne.
 
 Server processes cannot see a transaction of the test, so tests that use them take ``transactional_db`` and
 the servers open the very test database: a file for SQLite, the ``test_`` database on PostgreSQL.

@@ -44,7 +44,11 @@ def enroll(lfdi: str, role: str, **fields) -> EndDevice:
 @pytest.fixture
 def direct(transactional_db, topology, programs, direct_der_cert) -> Party:
     device = enroll(
-        direct_der_cert.lfdi, Role.DIRECT, topology_group=topology["sp_1"], device_category=0x20000
+        direct_der_cert.lfdi,
+        Role.DIRECT,
+        topology_group=topology["sp_1"],
+        device_category=0x20000,
+        pin=111115,
     )
     device.non_topology_groups.add(topology["z"])
     return Party(direct_der_cert, device, [device])

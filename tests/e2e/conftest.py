@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from csip_api.pki import ClientCertificate
-from derms.models import Authorization, EndDevice, Role
+from derms.models import Authorization, DERProgram, EndDevice, Role
 from tests.tls.fixtures import Nginx
 from tests.tls.servers import CsipClient, ServerProcess
 
@@ -82,9 +82,10 @@ class Reporter:
     client: CsipClient
     party: Party
     der: EndDevice
+    feeder_program: DERProgram  # the program of the DER's feeder
 
 
 @pytest.fixture(params=["direct DER", "aggregator for its DER"])
-def reporter(request, embedded_api, connect, direct, aggregator) -> Reporter:
-    party = direct if request.param == "direct DER" else aggregator
-    return Reporter(connect(embedded_api.port, party.certificate), party, party.ders[0])
+def reporter(request, embedded_api, connect, direct, aggregator, programs) -> Reporter:
+    party, feeder = (direct, "feeder_1") if request.param == "direct DER" else (aggregator, "feeder_2")
+    return Reporter(connect(embedded_api.port, party.certificate), party, party.ders[0], programs[feeder])

@@ -191,7 +191,8 @@ def over_https(args) -> dict:
         server.stop()
     return {
         "path": (
-            f"HTTPS, mutual TLS (TLS 1.2, client offers the CSIP suites); gunicorn gthread "
+            "HTTPS, mutual TLS (TLS 1.2, ECDHE-ECDSA-AES128-CCM8, which the server prefers); "
+            f"gunicorn gthread "
             f"{args.workers}x{args.threads} started by the bench; {args.clients} client processes, "
             "one keep-alive connection each"
         ),

@@ -5,16 +5,12 @@ import pytest
 from derms.lfdi import sfdi_from_lfdi
 from derms.models import Authorization, EndDevice, Role
 from groups.models import Group, Level
+from tests.csip_api.documents import (
+    end_device_body,
+)
+from tests.csip_api.stored import snapshot
 
-from .conftest import NS, approve, new_caller, random_lfdi, snapshot
-
-
-def end_device_body(lfdi: str | None, *, sfdi: int) -> str:
-    lfdi_element = f"<lFDI>{lfdi}</lFDI>" if lfdi else ""
-    return (
-        f"<EndDevice {NS}><deviceCategory>020000</deviceCategory>{lfdi_element}"
-        f"<sFDI>{sfdi}</sFDI><changedTime>1700000000</changedTime></EndDevice>"
-    )
+from .conftest import approve, new_caller, random_lfdi
 
 
 @pytest.fixture

@@ -37,12 +37,14 @@ class Effect(StrEnum):
 
 
 @dataclass(frozen=True)
-class DERPreview:
-    end_device: EndDevice
+class Outcome:
+    """What the event does on the sampled DERs that see the same timelines with and without it."""
+
+    ders: list[EndDevice]
     without_event: list[ControlTimeline]
     with_event: list[ControlTimeline]
     effect: Effect
-    #: Programs whose events would replace the new one on this DER, lowest primacy first.
+    #: Programs whose events would replace the new one on these DERs, lowest primacy first.
     overridden_by: list[DERProgram]
 
 
@@ -52,7 +54,8 @@ class EventPreview:
     start: dt.datetime
     end: dt.datetime
     der_count: int
-    ders: list[DERPreview]
+    sampled: int
+    outcomes: list[Outcome]
 
 
 def candidate_event(
@@ -124,19 +127,30 @@ def preview_event(*, candidate: DERControl, sample_size: int = SAMPLE_SIZE) -> E
             segments, programs=programs[der.pk], events=events_by_mrid, names_of_curves=names
         )
 
-    previews = []
+    outcomes: list[Outcome] = []
     for der in sample:
         with_event = timeline(der, True)
-        previews.append(
-            DERPreview(
-                end_device=der,
-                without_event=readable(der, timeline(der, False)),
-                with_event=readable(der, with_event),
+        timelines = (readable(der, timeline(der, False)), readable(der, with_event))
+        same = next((o for o in outcomes if (o.without_event, o.with_event) == timelines), None)
+        if same:
+            same.ders.append(der)
+            continue
+        outcomes.append(
+            Outcome(
+                [der],
+                *timelines,
                 effect=_effect(candidate, with_event, control_count=len(elements)),
                 overridden_by=_overriders(candidate, with_event, programs=programs[der.pk]),
             )
         )
-    return EventPreview(candidate=candidate, start=start, end=end, der_count=members.count(), ders=previews)
+    return EventPreview(
+        candidate=candidate,
+        start=start,
+        end=end,
+        der_count=members.count(),
+        sampled=len(sample),
+        outcomes=outcomes,
+    )
 
 
 def _events_that_may_cut(*, program_ids: set[int], start: dt.datetime, end: dt.datetime) -> list[DERControl]:
@@ -146,7 +160,9 @@ def _events_that_may_cut(*, program_ids: set[int], start: dt.datetime, end: dt.d
     if not events:
         return events
     reach = Q(
-        program_id__in=program_ids, start__lt=max(e.end for e in events), end__gt=min(e.start for e in events)
+        program_id__in=program_ids,
+        start__lt=max(e.end for e in events),
+        end__gt=min(e.start for e in events),
     )
     return events + list(DERControl.objects.filter(reach & ~in_window))
 

@@ -171,7 +171,7 @@ def test_the_preview_shows_the_timeline_with_and_without_the_event_and_writes_no
         make_end_device(seed=f"feeder-der-{n}", topology_group=topology.feeder)
     before = written()
 
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(16):
         response = dispatcher_client.post(new_event_url(system_program), {**form_data, "preview": ""})
 
     assert response.status_code == 200

@@ -114,5 +114,5 @@ def power(kilo: Decimal, unit: str) -> dict[str, int]:
             return {"multiplier": multiplier, "value": value if base >= 0 else -value}
     raise ValidationError(
         f"2030.5 sends {kilo} k{unit} as a 16-bit number times a power of ten, which cannot hold it "
-        "exactly; round it to at most 4 significant digits."
+        "exactly; round it to fewer significant digits."
     )

@@ -11,7 +11,7 @@ from derms.der_controls import CurveType
 from derms.events.services import create_control
 from derms.models import AuditEntry, DERControl, ProgramChange
 from derms.selectors.event_preview import Effect
-from tests.factories import make_curve, make_end_device
+from tests.factories import make_curve, make_end_device, make_non_topology_group, make_program
 
 
 def new_event_url(program):
@@ -213,3 +213,18 @@ def test_the_preview_shows_where_a_lower_primacy_program_overrides_the_event(
     on_the_feeder = outcomes[frozenset({managed_ders[1].pk})]
     assert on_the_feeder.effect is Effect.WHOLE
     assert "fully overridden" in response.content.decode()
+
+
+def test_the_preview_of_a_non_topology_program_samples_its_members(dispatcher_client, topology, form_data):
+    vendor = make_non_topology_group("Vendor: Helios")
+    member = make_end_device(seed="helios-1", topology_group=topology.feeder, non_topology_groups=(vendor,))
+    make_end_device(seed="other-vendor", topology_group=topology.feeder)
+    program = make_program(vendor, primacy=50)
+
+    response = dispatcher_client.post(new_event_url(program), {**form_data, "preview": ""})
+
+    preview = response.context["preview"]
+    assert (preview.der_count, preview.sampled) == (1, 1)
+    [outcome] = preview.outcomes
+    assert outcome.ders == [member]
+    assert outcome.effect is Effect.WHOLE

@@ -114,3 +114,21 @@ def test_an_event_of_another_program_is_not_found_under_this_one(
     )
 
     assert response.status_code == 404
+
+
+def test_a_program_page_reads_a_fixed_number_of_queries_however_many_events_it_has(
+    dispatcher_client, system_program, volt_var_curve, now, django_assert_max_num_queries
+):
+    for n in range(52):
+        create_control(
+            program=system_program,
+            start=now + dt.timedelta(hours=n + 1),
+            duration=600,
+            values={"opModMaxLimW": 5000, "opModVoltVar": volt_var_curve.mrid},
+        )
+
+    with django_assert_max_num_queries(9):
+        response = program_page(dispatcher_client, system_program)
+
+    assert len(response.context["detail"].events) == 50
+    assert response.context["detail"].event_count == 52

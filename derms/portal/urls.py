@@ -1,8 +1,16 @@
+"""The staff portal's pages; views stay thin and read through derms.selectors."""
+
 from django.urls import path
 
-from derms.portal import views
+from derms.portal.views import devices, landing, programs
 
 app_name = "portal"
 urlpatterns = [
-    path("", views.landing, name="landing"),
+    path("", landing.landing, name="landing"),
+    path("devices/", devices.device_search, name="device_search"),
+    path("devices/<str:lfdi>/", devices.device_page, name="device"),
+    path("programs/", programs.program_list, name="programs"),
+    path("programs/<int:pk>/", programs.program_page, name="program"),
+    path("programs/<int:pk>/events/new/", programs.event_new, name="event_new"),
+    path("programs/<int:pk>/events/<int:event_pk>/cancel/", programs.event_cancel, name="event_cancel"),
 ]

@@ -1,10 +1,10 @@
-from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import render
 
+from derms.portal.access import staff_required
 from derms.selectors import overview
 
 
-@staff_member_required(login_url="admin:login")
+@staff_required
 def landing(request):
     """The first page a dispatcher or handbook administrator sees."""
     waiting_count, waiting = overview.authorizations_needing_action()

@@ -1,0 +1,276 @@
+"""The portal's forms: the timeline window, and a DERControl event built from the control registry.
+
+The event form checks what a form can (required inputs, units, ranges the registry gives) and turns a
+dispatcher's units into schema values; derms.events.services.create_control stays the judge of what may
+be scheduled, and its errors are shown on the fields they concern.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from derms import control_units
+from derms.der_controls import CONTROLS, Control, Kind, Part
+from derms.events.api.serializers import MAX_TIMELINE_WINDOW
+from derms.events.services import DESCRIPTION_MAX, NOW, ONE_HOUR, UINT32_MAX
+from derms.events.values import Value
+from derms.models import DERCurve, DERProgram
+from derms.selectors.timelines import curve_name
+
+LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+DEFAULT_WINDOW = dt.timedelta(hours=24)
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    """The browser's date and time picker; the value is read in the utility's time zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self):
+        super().__init__(format=LOCAL_INPUT_FORMAT)
+
+
+def local_datetime_field(**kwargs) -> forms.DateTimeField:
+    return forms.DateTimeField(widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT_FORMAT], **kwargs)
+
+
+class TimelineWindowForm(forms.Form):
+    start = local_datetime_field(label="From")
+    end = local_datetime_field(label="To")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end <= start:
+            self.add_error("end", "The window must end after it starts.")
+        elif start and end and end - start > MAX_TIMELINE_WINDOW:
+            self.add_error("end", f"Show at most {MAX_TIMELINE_WINDOW.days} days at once.")
+        return data
+
+    @classmethod
+    def from_query(cls, query, *, now: dt.datetime) -> "TimelineWindowForm":
+        """Bound to the query string, or to now .. +24 h when it names no window."""
+        if "start" in query or "end" in query:
+            return cls(query)
+        local_now = timezone.localtime(now).replace(second=0, microsecond=0)
+        return cls(
+            {
+                "start": local_now.strftime(LOCAL_INPUT_FORMAT),
+                "end": (local_now + DEFAULT_WINDOW).strftime(LOCAL_INPUT_FORMAT),
+            }
+        )
+
+
+BOOLEAN_CHOICES = [("", "not set"), ("on", "on"), ("off", "off")]
+EXCITATION_CHOICES = [
+    ("", "—"),
+    ("injecting", "injecting var (over-excited)"),
+    ("absorbing", "absorbing var (under-excited)"),
+]
+RESPONSE_BITS = [(1, "Message received"), (2, "Specific response"), (4, "Response required")]
+
+
+def _hundredths_field(part: Part, unit: str, label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        decimal_places=2,
+        min_value=Decimal(part.minimum) / 100,
+        max_value=Decimal(part.maximum) / 100,
+        help_text=unit,
+    )
+
+
+def _kilo_field(control: Control) -> forms.DecimalField:
+    unit = control_units.power_unit(control)
+    return forms.DecimalField(label=control.label, required=False, decimal_places=3, help_text=f"k{unit}")
+
+
+def control_fields(control: Control, *, curves: list[DERCurve]) -> dict[str, forms.Field]:
+    """The inputs of one control, named ``<element>`` or ``<element>__<part>``, in the registry's units."""
+    name, kind, label = control.element, control.kind, control_units.plain_label(control)
+    if kind is Kind.CURVE:
+        choices = [(c.mrid, curve_name(c)) for c in curves if c.curve_type == control.curve_type]
+        return {name: forms.ChoiceField(label=label, required=False, choices=[("", "not set"), *choices])}
+    if kind is Kind.BOOLEAN:
+        return {name: forms.ChoiceField(label=label, required=False, choices=BOOLEAN_CHOICES)}
+    if unit := control_units.hundredths_unit(control):
+        return {name: _hundredths_field(kind.parts[0], unit, label)}
+    if kind.is_simple:
+        part = kind.parts[0]
+        return {
+            name: forms.IntegerField(
+                label=label, required=False, min_value=part.minimum, max_value=part.maximum
+            )
+        }
+    if kind is Kind.POWER_FACTOR:
+        return {
+            f"{name}__factor": forms.DecimalField(
+                label=label, required=False, decimal_places=3, min_value=0, max_value=1, help_text="PF"
+            ),
+            f"{name}__excitation": forms.ChoiceField(
+                label=f"{label} excitation", required=False, choices=EXCITATION_CHOICES
+            ),
+        }
+    if kind is Kind.FIXED_VAR:
+        _, value = kind.parts
+        references = [(str(n), f"% of {text}") for n, text in control_units.UNIT_REF_TYPES.items()]
+        return {
+            f"{name}__value": _hundredths_field(value, "%", label),
+            f"{name}__refType": forms.ChoiceField(
+                label=f"{label} reference", required=False, choices=[("", "—"), *references]
+            ),
+        }
+    if kind is Kind.POWER:
+        return {name: _kilo_field(control)}
+    return {
+        f"{name}__{part.element}": forms.IntegerField(
+            label=f"{label} {part.element}",
+            required=False,
+            min_value=part.minimum,
+            max_value=part.maximum,
+            help_text=part.element,
+        )
+        for part in kind.parts
+    }
+
+
+def control_value(control: Control, given: dict) -> Value | None:
+    """The schema value from a control's cleaned inputs; None when all are empty.
+
+    Raise ValidationError when only some parts of a composite control are given.
+    """
+    if all(v in (None, "") for v in given.values()):
+        return None
+    if missing := [name.split("__")[-1] for name, v in given.items() if v in (None, "")]:
+        raise ValidationError(f"Give {', '.join(missing)} too, or leave the whole control empty.")
+    name, kind = control.element, control.kind
+    if kind is Kind.CURVE:
+        return given[name]
+    if kind is Kind.BOOLEAN:
+        return given[name] == "on"
+    if control_units.hundredths_unit(control):
+        return control_units.from_hundredths_unit(given[name])
+    if kind.is_simple:
+        return given[name]
+    if kind is Kind.POWER_FACTOR:
+        return control_units.power_factor(
+            given[f"{name}__factor"], absorbing=given[f"{name}__excitation"] == "absorbing"
+        )
+    if kind is Kind.FIXED_VAR:
+        return {
+            "refType": int(given[f"{name}__refType"]),
+            "value": control_units.from_hundredths_unit(given[f"{name}__value"]),
+        }
+    if kind is Kind.POWER:
+        return control_units.power(given[name], control_units.power_unit(control))
+    return {part.element: given[f"{name}__{part.element}"] for part in kind.parts}
+
+
+@dataclass(frozen=True)
+class ControlRow:
+    label: str
+    fields: list[forms.BoundField]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(field.errors for field in self.fields)
+
+
+class EventForm(forms.Form):
+    """A DERControl event for a fixed program, with every schedulable control of the registry."""
+
+    start_mode = forms.ChoiceField(
+        label="Start", choices=[(NOW, "Now"), ("at", "At")], initial="at", widget=forms.RadioSelect
+    )
+    start_at = local_datetime_field(label="Start at", required=False)
+    duration_minutes = forms.IntegerField(
+        label="Duration", min_value=1, max_value=UINT32_MAX // 60, initial=60
+    )
+    randomize_start = forms.IntegerField(
+        label="Randomize start", required=False, min_value=-ONE_HOUR, max_value=ONE_HOUR, help_text="s"
+    )
+    randomize_duration = forms.IntegerField(
+        label="Randomize duration", required=False, min_value=-ONE_HOUR, max_value=ONE_HOUR, help_text="s"
+    )
+    response_required = forms.TypedMultipleChoiceField(
+        label="Responses",
+        choices=RESPONSE_BITS,
+        coerce=int,
+        required=False,
+        initial=[1, 2],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    description = forms.CharField(max_length=DESCRIPTION_MAX, required=False)
+
+    #: create_control's error keys that are not named like a field of this form.
+    _SERVICE_KEYS = {"start": "start_at", "duration": "duration_minutes", "values": None}
+
+    def __init__(self, *args, program: DERProgram, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+        curves = list(program.curves.order_by("curve_type", "id"))
+        #: (control, its field names), the schedulable controls in the registry's order; curve modes
+        #: only where the program has a curve of their type to point to.
+        self.controls: list[tuple[Control, list[str]]] = []
+        for control in CONTROLS:
+            if not control.schedulable or (
+                control.kind is Kind.CURVE and all(c.curve_type != control.curve_type for c in curves)
+            ):
+                continue
+            fields = control_fields(control, curves=curves)
+            self.fields.update(fields)
+            self.controls.append((control, list(fields)))
+
+    def control_rows(self, *, curves: bool) -> list["ControlRow"]:
+        """The controls with their bound inputs, for the template: curve modes or the others."""
+        return [
+            ControlRow(control_units.plain_label(control), [self[name] for name in names])
+            for control, names in self.controls
+            if (control.kind is Kind.CURVE) == curves
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start_mode") == "at" and not data.get("start_at") and "start_at" not in self.errors:
+            self.add_error("start_at", 'Give the start, or choose "Now".')
+        values = {}
+        for control, names in self.controls:
+            if any(name in self.errors for name in names):
+                continue
+            try:
+                value = control_value(control, {name: data.get(name) for name in names})
+            except ValidationError as exc:
+                self.add_error(names[0], exc)
+                continue
+            if value is not None:
+                values[control.element] = value
+        if not values and not self.errors:
+            self.add_error(None, "Set at least one control.")
+        data["values"] = values
+        return data
+
+    def event_arguments(self) -> dict:
+        """create_control's arguments (actor aside) from the cleaned form."""
+        data = self.cleaned_data
+        return {
+            "program": self.program,
+            "start": NOW if data["start_mode"] == NOW else data["start_at"],
+            "duration": data["duration_minutes"] * 60,
+            "values": data["values"],
+            "randomize_start": data["randomize_start"],
+            "randomize_duration": data["randomize_duration"],
+            "response_required": sum(set(data["response_required"])),
+            "description": data["description"],
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show create_control's errors on the inputs they concern."""
+        first_input = {control.element: names[0] for control, names in self.controls}
+        for key, messages in error.message_dict.items():
+            field = self._SERVICE_KEYS.get(key, first_input.get(key, key if key in self.fields else None))
+            self.add_error(field, messages)

@@ -1,0 +1,50 @@
+"""Finding an EndDevice, and its page: where it sits, what it follows, what it will do, what it said."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from derms.lfdi import normalize_lfdi
+from derms.models import EndDevice
+from derms.portal.access import staff_required
+from derms.portal.forms import TimelineWindowForm
+from derms.selectors import devices
+
+
+@staff_required
+def device_search(request):
+    """LFDI prefix or SFDI; a single match opens its page."""
+    query = request.GET.get("q", "").strip()
+    found = devices.search_end_devices(query=query) if query else []
+    if len(found) == 1:
+        return redirect("portal:device", lfdi=found[0].lfdi)
+    return render(
+        request,
+        "portal/device_search.html",
+        {"query": query, "found": found, "limit": devices.SEARCH_LIMIT},
+    )
+
+
+@staff_required
+def device_page(request, lfdi: str):
+    try:
+        lfdi = normalize_lfdi(lfdi)
+    except ValidationError as exc:
+        raise Http404("No EndDevice with this LFDI.") from exc
+    end_device = get_object_or_404(
+        EndDevice.objects.select_related("aggregator", "topology_group"), lfdi=lfdi
+    )
+    overview = devices.device_overview(end_device=end_device)
+    window = TimelineWindowForm.from_query(request.GET, now=timezone.now())
+    timeline = (
+        devices.device_timeline(end_device=end_device, programs=overview.programs, **window.cleaned_data)
+        if window.is_valid() and end_device.is_der
+        else []
+    )
+    return render(
+        request,
+        "portal/device.html",
+        {"device": overview, "window": window, "timeline": timeline},
+        status=200 if window.is_valid() else 400,
+    )

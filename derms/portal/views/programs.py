@@ -1,0 +1,85 @@
+"""DERPrograms: the list, one program's events, defaults and curves, and scheduling and cancelling events.
+
+Scheduling shows a preview first: the resolver's answer with and without the new event on a few DERs.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from derms.events.services import REASON_MAX, cancel_control, create_control
+from derms.models import DERControl, DERProgram
+from derms.portal.access import dispatcher_required, may_schedule, staff_required
+from derms.portal.forms import EventForm
+from derms.selectors import programs
+from derms.selectors.event_preview import candidate_event, preview_event
+from derms.selectors.timelines import event_label
+
+
+def _program(pk: int) -> DERProgram:
+    return get_object_or_404(DERProgram.objects.select_related("group", "default_control"), pk=pk)
+
+
+@staff_required
+def program_list(request):
+    return render(request, "portal/programs.html", {"programs": programs.programs_by_primacy()})
+
+
+@staff_required
+def program_page(request, pk: int):
+    detail = programs.program_detail(program=_program(pk), now=timezone.now())
+    return render(
+        request,
+        "portal/program.html",
+        {"detail": detail, "may_schedule": may_schedule(request.user), "reason_max": REASON_MAX},
+    )
+
+
+@dispatcher_required
+def event_new(request, pk: int):
+    """GET an empty form; POST "preview" to see the effect without saving, or "save" to schedule."""
+    program = _program(pk)
+    if request.method != "POST":
+        return _event_form(request, EventForm(program=program))
+    form = EventForm(request.POST, program=program)
+    preview = None
+    if form.is_valid():
+        try:
+            if "save" in request.POST:
+                event = create_control(actor=request.user, **form.event_arguments())
+                messages.success(request, f"Scheduled {event_label(event)}.")
+                return redirect("portal:program", pk=program.pk)
+            preview = preview_event(candidate=candidate_event(**form.event_arguments()))
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+    return _event_form(request, form, preview=preview)
+
+
+def _event_form(request, form: EventForm, *, preview=None):
+    return render(
+        request,
+        "portal/event_form.html",
+        {
+            "form": form,
+            "program": form.program,
+            "control_rows": form.control_rows(curves=False),
+            "curve_rows": form.control_rows(curves=True),
+            "preview": preview,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@dispatcher_required
+def event_cancel(request, pk: int, event_pk: int):
+    event = get_object_or_404(DERControl, pk=event_pk, program_id=pk)
+    try:
+        cancel_control(control=event, actor=request.user, reason=request.POST.get("reason", "").strip())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Cancelled {event_label(event)}.")
+    return redirect("portal:program", pk=pk)

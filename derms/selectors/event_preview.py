@@ -1,0 +1,194 @@
+"""What a new event would do, before it is saved: the resolver with and without it, on a few DERs.
+
+The candidate is an unsaved DERControl; the resolver runs on it in memory next to the stored events, so
+a preview writes nothing. It shows which sampled DERs the event would reach and where an event of a
+program with lower primacy would override it (CSIP 5.2.4.2, 7.10).
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Literal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from derms.der_controls import CONTROLS, CURVE_CONTROLS
+from derms.events.resolver import Segment, programs_for_device, resolve
+from derms.events.services import NOW
+from derms.events.values import clean_control_values, controls_set, write_control_values
+from derms.models import DERControl, DERCurve, DERProgram, EndDevice
+from derms.selectors.timelines import ControlTimeline, curve_name, group_by_control
+from groups.models import Group
+
+SAMPLE_SIZE = 5
+#: The time shown before and after the event, so the dispatcher sees what it interrupts.
+MARGIN = dt.timedelta(hours=1)
+#: An id no stored event has, for the candidate: the resolver keys events by id and, at equal
+#: creationTime, lets the higher id win, as the newest event does.
+CANDIDATE_ID = 2**63 - 1
+
+
+class Effect(StrEnum):
+    WHOLE = "whole event"
+    PARTLY = "partly overridden"
+    NONE = "fully overridden"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the event does on the sampled DERs that see the same timelines with and without it."""
+
+    ders: list[EndDevice]
+    without_event: list[ControlTimeline]
+    with_event: list[ControlTimeline]
+    effect: Effect
+    #: Programs whose events would replace the new one on these DERs, lowest primacy first.
+    overridden_by: list[DERProgram]
+
+
+@dataclass(frozen=True)
+class EventPreview:
+    candidate: DERControl
+    start: dt.datetime
+    end: dt.datetime
+    der_count: int
+    sampled: int
+    outcomes: list[Outcome]
+
+
+def candidate_event(
+    *, program: DERProgram, start: dt.datetime | Literal["now"], values: Mapping[str, Any], **fields: Any
+) -> DERControl:
+    """The DERControl create_control would store for the same arguments, in memory only.
+
+    ``fields`` are create_control's other event fields (duration, randomization, description, ...).
+    Raise ValidationError keyed by element for values Table 9 refuses, as create_control would.
+    """
+    now = timezone.now()
+    cleaned = clean_control_values(values, program=program, for_event=True)
+    candidate = DERControl(
+        pk=CANDIDATE_ID,
+        program=program,
+        creation_time=now,
+        status_time=now,
+        start=now if start == NOW else start,
+        **fields,
+    )
+    write_control_values(candidate, values=cleaned, controls=CONTROLS)
+    candidate.set_period()
+    return candidate
+
+
+def ders_in_group(group: Group):
+    """The DERs a program of ``group`` reaches: its subtree's, or a non-topology group's members."""
+    if group.is_topology:
+        return EndDevice.objects.filter(topology_group__path__startswith=group.path)
+    return EndDevice.objects.filter(non_topology_groups=group)
+
+
+def preview_event(*, candidate: DERControl, sample_size: int = SAMPLE_SIZE) -> EventPreview:
+    """Resolve the first ``sample_size`` DERs of the candidate's program with and without it.
+
+    Queries: two for the sample, one per sampled DER for its programs, two for the events, one for
+    curves, however many events the programs hold.
+    """
+    program = candidate.program
+    start, end = candidate.start - MARGIN, candidate.end + MARGIN
+    members = ders_in_group(program.group)
+    sample = list(members.select_related("topology_group").order_by("sfdi", "id")[:sample_size])
+    programs = {der.pk: programs_for_device(der) for der in sample}
+    program_ids = {p.pk for der_programs in programs.values() for p in der_programs}
+    events = _events_that_may_cut(program_ids=program_ids, start=start, end=end)
+    defaults = {
+        p.pk: p.default_control for ps in programs.values() for p in ps if hasattr(p, "default_control")
+    }
+    curves = _curves_named(events=[*events, candidate], defaults=defaults.values())
+    names = {curve.mrid: curve_name(curve) for curve in curves}
+    mrids = {curve.pk: curve.mrid for curve in curves}
+    events_by_mrid = {e.mrid: e for e in [*events, candidate]}
+    elements = controls_set(candidate)
+
+    def timeline(der: EndDevice, with_candidate: bool) -> list[Segment]:
+        segments = resolve(
+            programs=programs[der.pk],
+            events=[*events, candidate] if with_candidate else events,
+            defaults=defaults,
+            curve_mrids=mrids,
+            device_category=der.device_category,
+            start=start,
+            end=end,
+        )
+        return [s for s in segments if s.control in elements]
+
+    def readable(der: EndDevice, segments: list[Segment]) -> list[ControlTimeline]:
+        return group_by_control(
+            segments, programs=programs[der.pk], events=events_by_mrid, names_of_curves=names
+        )
+
+    outcomes: list[Outcome] = []
+    for der in sample:
+        with_event = timeline(der, True)
+        timelines = (readable(der, timeline(der, False)), readable(der, with_event))
+        same = next((o for o in outcomes if (o.without_event, o.with_event) == timelines), None)
+        if same:
+            same.ders.append(der)
+            continue
+        outcomes.append(
+            Outcome(
+                [der],
+                *timelines,
+                effect=_effect(candidate, with_event, control_count=len(elements)),
+                overridden_by=_overriders(candidate, with_event, programs=programs[der.pk]),
+            )
+        )
+    return EventPreview(
+        candidate=candidate,
+        start=start,
+        end=end,
+        der_count=members.count(),
+        sampled=len(sample),
+        outcomes=outcomes,
+    )
+
+
+def _events_that_may_cut(*, program_ids: set[int], start: dt.datetime, end: dt.datetime) -> list[DERControl]:
+    """Stored events of the programs in the window, and those overlapping them: they may cut them short."""
+    in_window = Q(program_id__in=program_ids, start__lt=end, end__gt=start)
+    events = list(DERControl.objects.filter(in_window))
+    if not events:
+        return events
+    reach = Q(
+        program_id__in=program_ids,
+        start__lt=max(e.end for e in events),
+        end__gt=min(e.start for e in events),
+    )
+    return events + list(DERControl.objects.filter(reach & ~in_window))
+
+
+def _curves_named(*, events, defaults) -> list[DERCurve]:
+    ids = {getattr(obj, f"{c.field}_id") for obj in [*events, *defaults] for c in CURVE_CONTROLS} - {None}
+    return list(DERCurve.objects.filter(pk__in=ids)) if ids else []
+
+
+def _effect(candidate: DERControl, segments: list[Segment], *, control_count: int) -> Effect:
+    """Whether the event would run its whole duration for every control it sets on this DER."""
+    runs = sum((s.end - s.start for s in segments if s.event == candidate.mrid), dt.timedelta())
+    if not runs:
+        return Effect.NONE
+    if runs == dt.timedelta(seconds=candidate.duration) * control_count:
+        return Effect.WHOLE
+    return Effect.PARTLY
+
+
+def _overriders(
+    candidate: DERControl, segments: list[Segment], *, programs: list[DERProgram]
+) -> list[DERProgram]:
+    """Programs whose events hold one of the candidate's controls during the candidate's own period."""
+    mrids = {
+        s.program
+        for s in segments
+        if s.event not in (None, candidate.mrid) and s.start < candidate.end and s.end > candidate.start
+    }
+    return [p for p in programs if p.mrid in mrids]

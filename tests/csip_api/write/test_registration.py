@@ -270,7 +270,7 @@ def der_with_history(aggregator, event):
     assert aggregator.put(der_path(der, "ders"), status_body(1700000000)).status_code == 204
     assert aggregator.post(f"/edev/{der.pk}/lel", log_event_body(2, at=1700000000)).status_code == 201
     mup = aggregator.post("/mup", mup_body(der.lfdi))["Location"]
-    assert aggregator.post(mup, meter_reading_body(reading(1700000000, 4200))).status_code == 201
+    assert aggregator.post(mup, meter_reading_body(reading(1700000000, 4200))).status_code == 200
     assert aggregator.post(rsp(event), response_body(event, der.lfdi, 1)).status_code == 201
     return der
 

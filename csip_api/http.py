@@ -17,7 +17,7 @@ from lxml import etree
 
 from csip_api.identity import identify
 from csip_api.scope import Scope
-from csip_api.xml import XMLBodyError, serialize
+from csip_api.xml import XMLBodyError, check_declared_length, serialize
 
 MEDIA_TYPE = "application/sep+xml"
 
@@ -84,6 +84,8 @@ class Resource(View):
         self.scope = Scope(client)
         handler = getattr(self, "get" if request.method == "HEAD" else request.method.lower())
         try:
+            # Whether or not the handler reads it, an oversized body is refused alike on every resource.
+            check_declared_length(request)
             response = handler(request, **kwargs)
         except (Http404, ObjectDoesNotExist):
             return empty_response(404)

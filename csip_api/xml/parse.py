@@ -46,10 +46,33 @@ def _parser() -> etree.XMLParser:
 
 def parse_body(request, *, root: str | tuple[str, ...]) -> Body:
     """Parse the request body, which must be a ``root`` document (one of them) within CSIP_MAX_BODY_BYTES."""
-    declared = request.META.get("CONTENT_LENGTH") or "0"
+    return parse_document(read_body(request), root=root)
+
+
+def check_declared_length(request) -> None:
+    """Refuse a body whose Content-Length is over CSIP_MAX_BODY_BYTES before reading any of it."""
+    declared = request.META.get("CONTENT_LENGTH") or ""
     if declared.isdigit() and int(declared) > settings.CSIP_MAX_BODY_BYTES:
         raise BodyTooLarge(f"The body exceeds {settings.CSIP_MAX_BODY_BYTES} bytes.")
-    return parse_document(request.body, root=root)
+
+
+def read_body(request) -> bytes:
+    """The request body, never more than CSIP_MAX_BODY_BYTES of it read into memory.
+
+    Read from the stream rather than ``request.body``, whose own cap (DATA_UPLOAD_MAX_MEMORY_SIZE) would
+    answer Django's HTML 400 instead of our 413. A chunked body has no Content-Length, and Django reads
+    nothing of it under WSGI: when the server says it ends the stream at the body's end
+    (``wsgi.input_terminated``, as gunicorn does) the body is read from there, up to the limit.
+    """
+    check_declared_length(request)
+    limit = settings.CSIP_MAX_BODY_BYTES
+    stream = request
+    if not request.META.get("CONTENT_LENGTH") and request.META.get("wsgi.input_terminated"):
+        stream = request.META["wsgi.input"]
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise BodyTooLarge(f"The body exceeds {limit} bytes.")
+    return data
 
 
 def parse_document(data: bytes, *, root: str | tuple[str, ...]) -> Body:

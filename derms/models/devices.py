@@ -153,6 +153,16 @@ class EndDevice(models.Model):
         return topology + non_topology
 
 
+def lock_end_device(end_device_id: int) -> None:
+    """Hold the EndDevice's row until the transaction ends: writes about one DER that read before they
+    write (its latest Response, its one DERCapability) happen one at a time.
+
+    FOR NO KEY UPDATE, so rows that merely reference the DER (readings, log events) are still inserted
+    alongside. SQLite, which writes one transaction at a time anyway, takes no row locks.
+    """
+    list(EndDevice.objects.select_for_update(no_key=True).filter(pk=end_device_id).values_list("pk"))
+
+
 def check_group_limit(*, topology_depth: int, non_topology_count: int) -> None:
     """Raise ValidationError when a DER would belong to more than 15 groups (CSIP 4.3)."""
     total = topology_depth + non_topology_count

@@ -17,7 +17,7 @@ from lxml import etree
 
 from csip_api.identity import identify
 from csip_api.scope import Scope
-from csip_api.xml import XMLBodyError, check_declared_length, serialize
+from csip_api.xml import BodyTooLarge, XMLBodyError, body_stream, check_declared_length, serialize
 
 MEDIA_TYPE = "application/sep+xml"
 
@@ -29,6 +29,10 @@ class Forbidden(XMLBodyError):
 
 
 _HANDLED = ("get", "put", "post", "delete")
+#: How much of a refused oversized body is read and dropped, so that a client still sending it gets its
+#: 413 rather than a reset connection (gunicorn drains only 64 KiB itself before closing). Beyond this the
+#: connection closes: a larger body costs the server no more than this to refuse.
+OVERSIZED_BODY_DRAIN_BYTES = 16 * 1024 * 1024
 
 
 def xml_response(document: etree._Element, *, status: int = 200, headers: dict | None = None) -> HttpResponse:
@@ -89,6 +93,9 @@ class Resource(View):
             response = handler(request, **kwargs)
         except (Http404, ObjectDoesNotExist):
             return empty_response(404)
+        except BodyTooLarge as error:
+            _discard_body(request)
+            return error_response(error)
         except XMLBodyError as error:
             return error_response(error)
         except ValidationError as error:
@@ -102,3 +109,13 @@ class Resource(View):
             response.content = b""
             response["Content-Length"] = length
         return response
+
+
+def _discard_body(request: HttpRequest) -> None:
+    remaining = OVERSIZED_BODY_DRAIN_BYTES
+    stream = body_stream(request)
+    try:
+        while remaining > 0 and (chunk := stream.read(min(64 * 1024, remaining))):
+            remaining -= len(chunk)
+    except OSError:
+        return  # the client went away or stalled: the server closes the connection anyway

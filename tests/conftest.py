@@ -1,5 +1,6 @@
 """The cast every test module shares: a small grid, a direct DER, an aggregator with two DERs, a
-stranger, a dispatcher and a handbook administrator."""
+stranger, a dispatcher and a handbook administrator; plus, as plugins, the richer utility of the 2030.5
+tests and the certificates and real servers of the TLS and end-to-end tests."""
 
 from dataclasses import dataclass
 
@@ -9,6 +10,8 @@ from derms.models import EndDevice, Role
 from derms.staff import DISPATCHERS, HANDBOOK_ADMINISTRATORS
 from groups.models import Group, Level
 from tests.factories import make_end_device, make_group, make_lfdi, make_staff_user
+
+pytest_plugins = ["tests.csip_api.utility", "tests.tls.fixtures"]
 
 
 @dataclass

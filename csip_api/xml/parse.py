@@ -56,20 +56,24 @@ def check_declared_length(request) -> None:
         raise BodyTooLarge(f"The body exceeds {settings.CSIP_MAX_BODY_BYTES} bytes.")
 
 
-def read_body(request) -> bytes:
-    """The request body, never more than CSIP_MAX_BODY_BYTES of it read into memory.
+def body_stream(request):
+    """Where the request body is read from, bypassing ``request.body``.
 
-    Read from the stream rather than ``request.body``, whose own cap (DATA_UPLOAD_MAX_MEMORY_SIZE) would
-    answer Django's HTML 400 instead of our 413. A chunked body has no Content-Length, and Django reads
-    nothing of it under WSGI: when the server says it ends the stream at the body's end
-    (``wsgi.input_terminated``, as gunicorn does) the body is read from there, up to the limit.
+    ``request.body`` has its own cap (DATA_UPLOAD_MAX_MEMORY_SIZE) that answers Django's HTML 400 rather
+    than our 413. A chunked body has no Content-Length, and Django reads nothing of it under WSGI: when
+    the server ends the stream at the body's end (``wsgi.input_terminated``, as gunicorn does) it is read
+    from there.
     """
+    if not request.META.get("CONTENT_LENGTH") and request.META.get("wsgi.input_terminated"):
+        return request.META["wsgi.input"]
+    return request
+
+
+def read_body(request) -> bytes:
+    """The request body, never more than CSIP_MAX_BODY_BYTES of it read into memory."""
     check_declared_length(request)
     limit = settings.CSIP_MAX_BODY_BYTES
-    stream = request
-    if not request.META.get("CONTENT_LENGTH") and request.META.get("wsgi.input_terminated"):
-        stream = request.META["wsgi.input"]
-    data = stream.read(limit + 1)
+    data = body_stream(request).read(limit + 1)
     if len(data) > limit:
         raise BodyTooLarge(f"The body exceeds {limit} bytes.")
     return data

@@ -32,15 +32,25 @@ _METER_READING_UPDATE_FIELDS = [
 ]
 
 
-@transaction.atomic
 def post_mirror_usage_point(
     *, client: EndDevice, end_device: EndDevice, values: dict
 ) -> tuple[MirrorUsagePoint, bool]:
     """Create or update ``client``'s MirrorUsagePoint for ``end_device``; return it and whether it is new.
 
     The same mRID from the same client is the same usage point; the MirrorMeterReadings it carries are
-    stored as if posted to it.
+    stored as if posted to it. When two requests create the same usage point at once, the one whose
+    INSERT loses on the unique (client, mRID) constraint runs again, as an update of the other's.
     """
+    try:
+        return _post_mirror_usage_point(client=client, end_device=end_device, values=values)
+    except IntegrityError:
+        return _post_mirror_usage_point(client=client, end_device=end_device, values=values)
+
+
+@transaction.atomic
+def _post_mirror_usage_point(
+    *, client: EndDevice, end_device: EndDevice, values: dict
+) -> tuple[MirrorUsagePoint, bool]:
     fields = {
         "description": values.get("description", ""),
         "version": values.get("version"),
@@ -54,22 +64,20 @@ def post_mirror_usage_point(
     )
     created = usage_point is None
     if created:
-        try:
-            with transaction.atomic():
-                usage_point = MirrorUsagePoint.objects.create(
-                    client=client, end_device=end_device, mrid=values["mRID"], **fields
-                )
-        except IntegrityError:
-            # Another request created it a moment ago; carry on as an update of that one.
-            usage_point = MirrorUsagePoint.objects.select_for_update().get(client=client, mrid=values["mRID"])
-            created = False
-    if not created:
+        # No savepoint around the INSERT (two more round trips on every creation): a conflict aborts the
+        # whole transaction, and post_mirror_usage_point runs it again.
+        usage_point = MirrorUsagePoint.objects.create(
+            client=client, end_device=end_device, mrid=values["mRID"], **fields
+        )
+    else:
         if usage_point.end_device_id != end_device.pk:
             raise ValidationError("This mRID already names the mirror of another DER.", code="mrid_in_use")
         for name, value in fields.items():
             setattr(usage_point, name, value)
         usage_point.save(update_fields=list(fields))
-    store_meter_readings(usage_point=usage_point, meter_readings=values.get("MirrorMeterReading", []))
+    store_meter_readings(
+        usage_point=usage_point, meter_readings=values.get("MirrorMeterReading", []), fresh=created
+    )
     return usage_point, created
 
 
@@ -85,14 +93,15 @@ def post_mirror_meter_readings(
 
 
 def store_meter_readings(
-    *, usage_point: MirrorUsagePoint, meter_readings: list[dict]
+    *, usage_point: MirrorUsagePoint, meter_readings: list[dict], fresh: bool = False
 ) -> tuple[list[MirrorMeterReading], bool]:
     """Upsert the MirrorMeterReadings, then their Readings, in bulk; the caller holds the transaction.
 
     A MirrorMeterReading seen for the first time needs its ReadingType; later posts may send only
     their mRID and readings, and what they leave out keeps its stored value. Every Reading needs its
-    timePeriod (CSIP 4.6.1: every measurement is time-stamped). Returns the MirrorMeterReadings and
-    whether one of them is new.
+    timePeriod (CSIP 4.6.1: every measurement is time-stamped). ``fresh``: the usage point was created
+    in this transaction, so it has no MirrorMeterReadings to look up yet. Returns the
+    MirrorMeterReadings and whether one of them is new.
     """
     if not meter_readings:
         return [], False
@@ -100,7 +109,7 @@ def store_meter_readings(
     for values in meter_readings:
         _, readings = by_mrid.setdefault(values["mRID"], (values, []))
         readings.extend(_readings_of(values))
-    existing = {m.mrid: m for m in usage_point.meter_readings.filter(mrid__in=list(by_mrid))}
+    existing = {} if fresh else {m.mrid: m for m in usage_point.meter_readings.filter(mrid__in=list(by_mrid))}
     stored = MirrorMeterReading.objects.bulk_create(
         [_meter_reading(usage_point, values, existing.get(mrid)) for mrid, (values, _) in by_mrid.items()],
         update_conflicts=True,

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from csip_api.http import MEDIA_TYPE
 from csip_api.pki import ClientCertificate, ServerPKI
 from csip_api.serving.tls import CSIP_CIPHERS, cipher_string
 
@@ -157,9 +158,48 @@ class Response:
     status: int
     body: bytes
     cipher: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     def json(self) -> dict:
         return json.loads(self.body)
+
+    @property
+    def location(self) -> str:
+        return self.headers["Location"]
+
+
+class CsipClient:
+    """A 2030.5 client on one keep-alive mutual-TLS connection, as a DER or an aggregator polls and posts.
+
+    ``fetch`` fits :func:`tests.csip_api.walking.walk`. http.client opens a new connection by itself when
+    the server closed the previous one (after ``Connection: close``).
+    """
+
+    def __init__(self, port: int, context: ssl.SSLContext):
+        self.connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
+
+    def request(self, method: str, path: str, body: str | bytes | None = None) -> Response:
+        headers = {} if body is None else {"Content-Type": MEDIA_TYPE}
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        content = response.read()
+        return Response(status=response.status, body=content, headers=dict(response.getheaders()))
+
+    def get(self, path: str) -> Response:
+        return self.request("GET", path)
+
+    def post(self, path: str, body: str | bytes) -> Response:
+        return self.request("POST", path, body)
+
+    def put(self, path: str, body: str | bytes) -> Response:
+        return self.request("PUT", path, body)
+
+    def fetch(self, path: str) -> tuple[int, bytes]:
+        response = self.get(path)
+        return response.status, response.body
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 def https_request(

@@ -1,4 +1,8 @@
-"""CSIP 5.2.1.4: only LFDIs a handbook administrator approved get anything; others get one 4xx."""
+"""CSIP 5.2.1.4: only LFDIs a handbook administrator approved get anything; others get one 4xx.
+
+That every 2030.5 URL and method answers an unknown or revoked LFDI with the configured status, through
+gunicorn and nginx, is shown in tests/e2e/test_unauthorized.py; this module covers who counts as unknown.
+"""
 
 import http.client
 
@@ -10,23 +14,10 @@ from tests.tls.servers import client_context, https_request
 pytestmark = [pytest.mark.tls, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_unknown_lfdi_gets_404_by_default(embedded_api, server_pki, stranger_cert):
-    response = https_request(embedded_api.port, "/whoami", client_context(server_pki, stranger_cert))
-
-    assert response.status == 404
-    assert response.body == b""
-
-
-def test_an_unknown_lfdi_gets_403_when_so_configured(embedded_api_403, server_pki, stranger_cert):
-    response = https_request(embedded_api_403.port, "/whoami", client_context(server_pki, stranger_cert))
-
-    assert response.status == 403
-
-
 def test_an_unknown_lfdi_is_listed_for_the_handbook_administrator_as_seen(
     embedded_api, server_pki, stranger_cert
 ):
-    https_request(embedded_api.port, "/whoami", client_context(server_pki, stranger_cert))
+    https_request(embedded_api.port, "/dcap", client_context(server_pki, stranger_cert))
 
     seen = Authorization.objects.get(lfdi=stranger_cert.lfdi)
     assert seen.status == Authorization.Status.SEEN
@@ -40,8 +31,8 @@ def test_an_lfdi_not_yet_approved_gets_the_configured_status(
     Authorization.objects.create(lfdi=stranger_cert.lfdi, role="direct", status=status)
     context = client_context(server_pki, stranger_cert)
 
-    assert https_request(embedded_api.port, "/whoami", context).status == 404
-    assert https_request(embedded_api_403.port, "/whoami", context).status == 403
+    assert https_request(embedded_api.port, "/dcap", context).status == 404
+    assert https_request(embedded_api_403.port, "/dcap", context).status == 403
 
 
 def test_revoking_an_lfdi_applies_to_the_very_next_request_on_the_same_connection(
@@ -51,24 +42,14 @@ def test_revoking_an_lfdi_applies_to_the_very_next_request_on_the_same_connectio
     context = client_context(server_pki, direct_der_cert)
     connection = http.client.HTTPSConnection("127.0.0.1", embedded_api.port, context=context, timeout=10)
 
-    before = https_request(embedded_api.port, "/whoami", context, connection=connection)
+    before = https_request(embedded_api.port, "/dcap", context, connection=connection)
     authorization.status = Authorization.Status.REVOKED
     authorization.save()
-    after = https_request(embedded_api.port, "/whoami", context, connection=connection)
+    after = https_request(embedded_api.port, "/dcap", context, connection=connection)
     connection.close()
 
     assert before.status == 200
     assert after.status == 404
-
-
-def test_a_revoked_lfdi_gets_403_when_so_configured(embedded_api_403, server_pki, direct_der_cert, approve):
-    authorization = approve(direct_der_cert)
-    authorization.status = Authorization.Status.REVOKED
-    authorization.save()
-
-    response = https_request(embedded_api_403.port, "/whoami", client_context(server_pki, direct_der_cert))
-
-    assert response.status == 403
 
 
 def test_an_approved_lfdi_without_its_end_device_yet_is_identified_as_unregistered(
@@ -91,6 +72,6 @@ def test_a_der_approved_through_its_aggregator_may_not_connect_itself(
         lfdi=direct_der_cert.lfdi, role="managed", aggregator=aggregator, status=Authorization.Status.APPROVED
     )
 
-    response = https_request(embedded_api.port, "/whoami", client_context(server_pki, direct_der_cert))
+    response = https_request(embedded_api.port, "/dcap", client_context(server_pki, direct_der_cert))
 
     assert response.status == 404

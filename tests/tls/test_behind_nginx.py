@@ -22,12 +22,6 @@ def test_the_right_lfdi_arrives_through_nginx_over_either_csip_suite(
     assert response.json() == {"lfdi": direct_der_cert.lfdi, "kind": "end_device"}
 
 
-def test_an_unknown_lfdi_gets_404_through_nginx(nginx, server_pki, stranger_cert):
-    response = https_request(nginx.api_port, "/whoami", client_context(server_pki, stranger_cert))
-
-    assert response.status == 404
-
-
 @pytest.mark.parametrize(
     "case",
     ["no certificate", "another CA", "expired", "TLS 1.3", "another cipher", "another curve"],

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from derms.models import EndDevice, LogEvent
-from tests.csip_api.write.test_alarms import log_event_body
+from tests.csip_api.documents import log_event_body
 from tests.tls.servers import client_context
 
 pytestmark = [pytest.mark.tls, pytest.mark.django_db(transaction=True)]

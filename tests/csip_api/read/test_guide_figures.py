@@ -82,8 +82,8 @@ def test_topology_program_list_has_the_shape_of_figure_6(direct_der, programs):
     assert [_text(p, "primacy") for p in served] == ["83", "85", "89"]
 
 
-def test_non_topology_program_list_has_the_shape_of_figure_6(direct_der, programs, topology):
-    url = hrefs.href(hrefs.FSA_PROGRAM_LIST, edev=direct_der.end_device.pk, fsa=topology["z"].pk)
+def test_non_topology_program_list_has_the_shape_of_figure_6(direct_der, programs, grid):
+    url = hrefs.href(hrefs.FSA_PROGRAM_LIST, edev=direct_der.end_device.pk, fsa=grid["z"].pk)
 
     served = _parse(direct_der.get(url).content)
 
@@ -95,13 +95,11 @@ def test_non_topology_program_list_has_the_shape_of_figure_6(direct_der, program
     assert (_text(program, "description"), _text(program, "primacy")) == ("Group-Z", "81")
 
 
-def test_the_figure_8_inverter_renders_with_its_shape_and_identifiers(topology, programs):
+def test_the_figure_8_inverter_renders_with_its_shape_and_identifiers(grid, programs):
     lfdi = "12a4a4b406ad102e7421019135ffa2805235a21c"
     Authorization.objects.create(lfdi=lfdi, role=Role.DIRECT, status=Authorization.Status.APPROVED)
-    inverter = EndDevice.objects.create(
-        lfdi=lfdi, role=Role.DIRECT, topology_group=topology["sp_1"], pin=111115
-    )
-    inverter.non_topology_groups.add(topology["z"])
+    inverter = EndDevice.objects.create(lfdi=lfdi, role=Role.DIRECT, topology_group=grid["sp_1"], pin=111115)
+    inverter.non_topology_groups.add(grid["z"])
     served = end_device(inverter, fsa_count=assignment_counts([inverter])[inverter.pk], log_event_count=0)
 
     figure = _parse(FIGURE_8_END_DEVICE)

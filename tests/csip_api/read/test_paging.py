@@ -9,8 +9,7 @@ from lxml import etree
 from csip_api import hrefs
 from csip_api.xml import NS
 from derms.models import EndDevice
-
-from .conftest import make_event
+from tests.csip_api.utility import make_event
 
 
 def _list(actor, url):

@@ -8,19 +8,18 @@ from django.utils import timezone
 from csip_api import hrefs
 from derms.models import Authorization, DERControl, DERProgram, EndDevice, Role
 from groups.models import Group, Level
-
-from .conftest import make_curve, make_event, make_program
+from tests.csip_api.utility import make_curve, make_event, make_program
 
 MANY = 60
 
 
 @pytest.fixture
-def crowded_aggregator(aggregator, topology, programs):
+def crowded_aggregator(aggregator, grid, programs):
     """The aggregator manages MANY more DERs spread over new service points, each with a program."""
     now = timezone.now()
     points = [
         Group.objects.add_child(
-            topology["feeder_2"], create_kwargs={"name": f"SP-X{i}", "level": Level.SERVICE_POINT}
+            grid["feeder_2"], create_kwargs={"name": f"SP-X{i}", "level": Level.SERVICE_POINT}
         )
         for i in range(5)
     ]
@@ -39,7 +38,7 @@ def crowded_aggregator(aggregator, topology, programs):
         der = EndDevice.objects.create(
             lfdi=lfdi, role=Role.MANAGED, aggregator=aggregator.end_device, topology_group=points[index % 5]
         )
-        der.non_topology_groups.add(topology["y"], topology["z"])
+        der.non_topology_groups.add(grid["y"], grid["z"])
     return aggregator
 
 

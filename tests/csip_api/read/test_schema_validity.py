@@ -7,8 +7,7 @@ from csip_api import hrefs
 from csip_api.xml import schema_errors, serialize
 from derms.der_controls import DEFAULT_ONLY_SETTINGS
 from derms.models import DefaultDERControl, DERControl
-
-from .conftest import every_control_values, make_curve
+from tests.csip_api.utility import every_control_values, make_curve
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,7 @@ from csip_api.scope import Scope
 from derms.lfdi import sfdi_from_lfdi
 from derms.models import Authorization, DERProgram, EndDevice, Role
 from groups.models import Group, Level
-
-from .conftest import make_program
+from tests.csip_api.utility import make_program
 
 
 def _scope(actor) -> Scope:
@@ -61,9 +60,9 @@ def test_one_program_is_granted_exactly_when_it_is_in_the_clients_programs(direc
 
 
 def test_a_der_moved_to_another_feeder_reaches_that_feeders_program_on_the_next_request(
-    aggregator, topology, programs
+    aggregator, grid, programs
 ):
-    EndDevice.objects.filter(aggregator=aggregator.end_device).update(topology_group=topology["sp_1"])
+    EndDevice.objects.filter(aggregator=aggregator.end_device).update(topology_group=grid["sp_1"])
 
     assert _reached(_scope(aggregator), programs) == {"system", "feeder_1", "sp_1", "y"}
 
@@ -75,13 +74,13 @@ def test_an_aggregator_without_ders_reaches_no_program(aggregator, programs):
 
 
 def test_an_aggregators_programs_cost_one_query_however_many_ders_it_has(
-    aggregator, topology, programs, django_assert_max_num_queries
+    aggregator, grid, programs, django_assert_max_num_queries
 ):
     deep = Group.objects.add_child(
-        topology["feeder_2"], create_kwargs={"name": "SP-3", "level": Level.SERVICE_POINT}
+        grid["feeder_2"], create_kwargs={"name": "SP-3", "level": Level.SERVICE_POINT}
     )
     programs["sp_3"] = make_program(deep, 82, "SP-3")
-    _add_managed_ders(aggregator, 500, topology_group=deep, non_topology_group=topology["z"])
+    _add_managed_ders(aggregator, 500, topology_group=deep, non_topology_group=grid["z"])
     scope = _scope(aggregator)
 
     with django_assert_max_num_queries(1):

@@ -16,27 +16,17 @@ from django.utils import timezone
 
 from derms.lfdi import sfdi_from_lfdi
 from derms.models import (
-    AlarmState,
     Authorization,
-    DERAvailability,
-    DERCapability,
     DERControl,
     DERProgram,
-    DERSettings,
-    DERStatus,
     EndDevice,
-    LogEvent,
-    MirrorMeterReading,
-    MirrorUsagePoint,
-    Reading,
-    Response,
     Role,
 )
 from groups.models import Group, Level
 from tests.csip_api.certificates import client_certificate, forwarded_header, lfdi_of
-
-MEDIA_TYPE = "application/sep+xml"
-NS = 'xmlns="urn:ieee:std:2030.5:ns"'
+from tests.csip_api.documents import (
+    MEDIA_TYPE,
+)
 
 
 @dataclass
@@ -172,24 +162,3 @@ def aggregator(feeder) -> Caller:
         registration_mode=Authorization.RegistrationMode.IN_BAND,
     )
     return caller
-
-
-STORED_MODELS = (
-    EndDevice,
-    Authorization,
-    DERCapability,
-    DERSettings,
-    DERStatus,
-    DERAvailability,
-    MirrorUsagePoint,
-    MirrorMeterReading,
-    Reading,
-    LogEvent,
-    AlarmState,
-    Response,
-)
-
-
-def snapshot() -> dict:
-    """Everything a client can change, to show that a refused request changed nothing."""
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in STORED_MODELS}

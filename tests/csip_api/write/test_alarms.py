@@ -3,17 +3,13 @@
 from lxml import etree
 
 from derms.models import AlarmState, DERAlarm, LogEvent
+from tests.csip_api.documents import (
+    log_event_body,
+    status_body,
+)
+from tests.csip_api.stored import snapshot
 
-from .conftest import NS, snapshot
-from .test_der_reports import der_path, status_body, text_of
-
-
-def log_event_body(code: int, *, at: int, event_id: int = 1, function_set: int = 11) -> str:
-    return (
-        f"<LogEvent {NS}><createdDateTime>{at}</createdDateTime><details>fault</details>"
-        f"<functionSet>{function_set}</functionSet><logEventCode>{code}</logEventCode>"
-        f"<logEventID>{event_id}</logEventID><logEventPEN>0</logEventPEN><profileID>0</profileID></LogEvent>"
-    )
+from .test_der_reports import der_path, text_of
 
 
 def active_alarms(end_device) -> list[int]:

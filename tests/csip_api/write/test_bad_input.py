@@ -2,10 +2,15 @@
 
 import pytest
 
-from .conftest import NS, snapshot
-from .test_alarms import log_event_body
-from .test_der_reports import CAPABILITY, der_path
-from .test_metering import mup_body
+from tests.csip_api.documents import (
+    CAPABILITY,
+    NS,
+    log_event_body,
+    mup_body,
+)
+from tests.csip_api.stored import snapshot
+
+from .test_der_reports import der_path
 
 
 @pytest.fixture

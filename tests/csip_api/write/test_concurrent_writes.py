@@ -22,13 +22,13 @@ from derms.models import (
     Response,
     Role,
 )
+from tests.csip_api.documents import CAPABILITY, end_device_body, log_event_body, mup_body, response_body
 
 from .conftest import Caller, approve, direct_der, new_caller
-from .test_alarms import lel, log_event_body
-from .test_der_reports import CAPABILITY, der_path
-from .test_metering import mup_body
-from .test_registration import IN_BAND, end_device_body
-from .test_responses import response_body, rsp
+from .test_alarms import lel
+from .test_der_reports import der_path
+from .test_registration import IN_BAND
+from .test_responses import rsp
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -3,45 +3,13 @@
 from lxml import etree
 
 from derms.models import DERAvailability, DERCapability, DERSettings, DERStatus
-
-from .conftest import NS, snapshot
-
-CAPABILITY = (
-    f"<DERCapability {NS}><modesSupported>00500088</modesSupported>"
-    "<rtgMaxChargeRateW><multiplier>3</multiplier><value>3</value></rtgMaxChargeRateW>"
-    "<rtgMaxVA><multiplier>3</multiplier><value>6</value></rtgMaxVA>"
-    "<rtgMaxW><multiplier>3</multiplier><value>5</value></rtgMaxW>"
-    "<rtgMaxWh><multiplier>3</multiplier><value>13</value></rtgMaxWh>"
-    "<rtgMinPFOverExcited><displacement>85</displacement><multiplier>-2</multiplier></rtgMinPFOverExcited>"
-    "<type>83</type></DERCapability>"
+from tests.csip_api.documents import (
+    AVAILABILITY,
+    CAPABILITY,
+    settings_body,
+    status_body,
 )
-
-
-def settings_body(max_w: int, updated: int = 1700000000) -> str:
-    return (
-        f"<DERSettings {NS}><modesEnabled>00000088</modesEnabled><setGradW>100</setGradW>"
-        f"<setMaxW><multiplier>0</multiplier><value>{max_w}</value></setMaxW>"
-        f"<updatedTime>{updated}</updatedTime></DERSettings>"
-    )
-
-
-def status_body(reading_time: int, *, soc: int = 5000, alarms: str | None = None) -> str:
-    alarm = f"<alarmStatus>{alarms}</alarmStatus>" if alarms else ""
-    return (
-        f"<DERStatus {NS}>{alarm}"
-        f"<genConnectStatus><dateTime>{reading_time}</dateTime><value>07</value></genConnectStatus>"
-        f"<inverterStatus><dateTime>{reading_time}</dateTime><value>4</value></inverterStatus>"
-        f"<operationalModeStatus><dateTime>{reading_time}</dateTime><value>2</value></operationalModeStatus>"
-        f"<readingTime>{reading_time}</readingTime>"
-        f"<stateOfChargeStatus><dateTime>{reading_time}</dateTime><value>{soc}</value></stateOfChargeStatus>"
-        "</DERStatus>"
-    )
-
-
-AVAILABILITY = (
-    f"<DERAvailability {NS}><readingTime>1700000000</readingTime>"
-    "<statWAvail><multiplier>2</multiplier><value>42</value></statWAvail></DERAvailability>"
-)
+from tests.csip_api.stored import snapshot
 
 
 def der_path(end_device, resource: str) -> str:

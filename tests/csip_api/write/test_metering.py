@@ -4,50 +4,13 @@ import pytest
 from lxml import etree
 
 from derms.models import MirrorMeterReading, MirrorUsagePoint, Reading
-
-from .conftest import NS, snapshot
-
-MUP_MRID = "5509D69F8B3535950000000000009182"
-MMR_MRID = "5509D69F8B3535950001000000009182"
-
-
-def mup_body(lfdi: str, *, mrid: str = MUP_MRID, reading_type: bool = True) -> str:
-    meter_reading = (
-        f"<MirrorMeterReading><mRID>{MMR_MRID}</mRID><description>Real Power(W) Set</description>"
-        "<ReadingType><accumulationBehaviour>4</accumulationBehaviour><dataQualifier>2</dataQualifier>"
-        "<intervalLength>300</intervalLength><phase>0</phase><powerOfTenMultiplier>0</powerOfTenMultiplier>"
-        "<uom>38</uom></ReadingType></MirrorMeterReading>"
-        if reading_type
-        else ""
-    )
-    return (
-        f"<MirrorUsagePoint {NS}><mRID>{mrid}</mRID><description>DER [Inverter A]</description>"
-        f"<roleFlags>49</roleFlags><serviceCategoryKind>0</serviceCategoryKind><status>1</status>"
-        f"<deviceLFDI>{lfdi}</deviceLFDI>{meter_reading}</MirrorUsagePoint>"
-    )
-
-
-def reading(start: int, value: int, *, timed: bool = True) -> str:
-    period = f"<timePeriod><duration>300</duration><start>{start}</start></timePeriod>" if timed else ""
-    return f"<Reading><qualityFlags>01</qualityFlags>{period}<value>{value}</value></Reading>"
-
-
-def reading_set(*readings: str, start: int = 1700000000) -> str:
-    return (
-        f"<MirrorReadingSet><mRID>5509D69F8B3535950001000000009183</mRID>"
-        f"<timePeriod><duration>86400</duration><start>{start}</start></timePeriod>{''.join(readings)}"
-        "</MirrorReadingSet>"
-    )
-
-
-def meter_reading_body(*readings: str, mrid: str = MMR_MRID) -> str:
-    return f"<MirrorMeterReading {NS}><mRID>{mrid}</mRID>{reading_set(*readings)}</MirrorMeterReading>"
-
-
-def meter_reading_list_body(*meter_readings: str) -> str:
-    inner = "".join(m.replace(f" {NS}", "") for m in meter_readings)
-    count = len(meter_readings)
-    return f'<MirrorMeterReadingList {NS} all="{count}" results="{count}">{inner}</MirrorMeterReadingList>'
+from tests.csip_api.documents import (
+    meter_reading_body,
+    meter_reading_list_body,
+    mup_body,
+    reading,
+)
+from tests.csip_api.stored import snapshot
 
 
 @pytest.fixture

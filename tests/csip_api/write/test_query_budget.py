@@ -1,10 +1,17 @@
 """Writes and the lists they fill cost a bounded number of queries, however much is posted."""
 
 from derms.models import Reading
+from tests.csip_api.documents import (
+    log_event_body,
+    meter_reading_body,
+    meter_reading_list_body,
+    mup_body,
+    reading,
+    response_body,
+)
 
-from .test_alarms import lel, log_event_body
-from .test_metering import meter_reading_body, meter_reading_list_body, mup_body, reading
-from .test_responses import response_body, rsp
+from .test_alarms import lel
+from .test_responses import rsp
 
 READINGS_PER_METER_READING = 50
 QUANTITIES = ("5509D69F8B3535950001000000009182", "5509D69F8B3535950002000000009182")

@@ -6,23 +6,23 @@ from lxml import etree
 from derms.lfdi import sfdi_from_lfdi
 from derms.models import AuditEntry, Authorization, DERStatus, EndDevice, LogEvent, Reading, Response, Role
 from groups.models import Group, Level
+from tests.csip_api.documents import (
+    end_device_body,
+    log_event_body,
+    meter_reading_body,
+    mup_body,
+    reading,
+    response_body,
+    status_body,
+)
+from tests.csip_api.stored import snapshot
 
-from .conftest import NS, approve, new_caller, random_lfdi, snapshot
-from .test_alarms import log_event_body
-from .test_der_reports import der_path, status_body
-from .test_metering import meter_reading_body, mup_body, reading
-from .test_responses import response_body, rsp
+from .conftest import approve, new_caller, random_lfdi
+from .test_der_reports import der_path
+from .test_responses import rsp
 
 IN_BAND = Authorization.RegistrationMode.IN_BAND
 OUT_OF_BAND = Authorization.RegistrationMode.OUT_OF_BAND
-
-
-def end_device_body(lfdi: str | None, *, sfdi: int) -> str:
-    lfdi_element = f"<lFDI>{lfdi}</lFDI>" if lfdi else ""
-    return (
-        f"<EndDevice {NS}><deviceCategory>020000</deviceCategory>{lfdi_element}"
-        f"<sFDI>{sfdi}</sFDI><changedTime>1700000000</changedTime></EndDevice>"
-    )
 
 
 def register(caller, lfdi: str):

@@ -4,16 +4,10 @@ import pytest
 
 from derms.models import DERControl, DERProgram, Response, ResponseStatus
 from groups.models import Group
-
-from .conftest import NS, snapshot
-
-
-def response_body(event, lfdi: str, status: int, *, at: int | None = None, root: str = "DERControlResponse"):
-    created = f"<createdDateTime>{at}</createdDateTime>" if at is not None else ""
-    return (
-        f"<{root} {NS}>{created}<endDeviceLFDI>{lfdi}</endDeviceLFDI>"
-        f"<status>{status}</status><subject>{event.mrid}</subject></{root}>"
-    )
+from tests.csip_api.documents import (
+    response_body,
+)
+from tests.csip_api.stored import snapshot
 
 
 def rsp(event) -> str:

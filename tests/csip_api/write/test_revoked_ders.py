@@ -6,11 +6,12 @@ import pytest
 from derms.models import Authorization, DERProgram, EndDevice, Role
 from derms.services import authorizations
 from groups.models import Group, Level
+from tests.csip_api.documents import meter_reading_body, mup_body, reading, response_body, status_body
+from tests.csip_api.stored import snapshot
 
-from .conftest import approve, new_caller, snapshot
-from .test_der_reports import der_path, status_body
-from .test_metering import meter_reading_body, mup_body, reading
-from .test_responses import response_body, rsp
+from .conftest import approve, new_caller
+from .test_der_reports import der_path
+from .test_responses import rsp
 
 
 @pytest.fixture

@@ -4,12 +4,23 @@ import pytest
 from django.conf import settings as django_settings
 
 from csip_api.xml import schema_errors
+from tests.csip_api.documents import (
+    AVAILABILITY,
+    CAPABILITY,
+    NS,
+    log_event_body,
+    meter_reading_body,
+    mup_body,
+    reading,
+    response_body,
+    settings_body,
+    status_body,
+)
+from tests.csip_api.stored import snapshot
 
-from .conftest import NS, snapshot
-from .test_alarms import lel, log_event_body
-from .test_der_reports import AVAILABILITY, CAPABILITY, der_path, settings_body, status_body
-from .test_metering import meter_reading_body, mup_body, reading
-from .test_responses import response_body, rsp
+from .test_alarms import lel
+from .test_der_reports import der_path
+from .test_responses import rsp
 
 
 @pytest.fixture(autouse=True)

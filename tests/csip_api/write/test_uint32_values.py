@@ -1,23 +1,18 @@
 """The largest values the schema allows are stored and served back whole: UInt32 past PostgreSQL's
 ``integer`` (postRate, intervalLength, a Reading's duration, a curve's time constant) and Int48."""
 
-from lxml import etree
-
 from derms.lfdi import sfdi_from_lfdi
 from derms.models import MirrorMeterReading, Reading, Role
+from tests.csip_api.documents import MMR_MRID, NS, meter_reading_body, mup_body
 from tests.factories import make_curve
 
-from .conftest import NS, approve, new_caller
-from .test_metering import MMR_MRID, meter_reading_body, mup_body
+from .conftest import approve, new_caller
+from .test_der_reports import text_of
 from .test_registration import IN_BAND
 
 UINT32_MAX = 2**32 - 1
 INT48_MAX = 2**47  # Int48 in sep.xsd: -2^47 to 2^47 inclusive
 INT48_MIN = -(2**47)
-
-
-def text_of(response, element: str) -> str:
-    return etree.fromstring(response.content).findtext(f".//{{urn:ieee:std:2030.5:ns}}{element}")
 
 
 def test_an_end_device_registered_with_the_largest_post_rate_serves_it_back(feeder):

@@ -1,5 +1,6 @@
-"""The cast of the TLS tests (certificates of a direct DER, an aggregator, a stranger, an expired one, one
-from another CA) and the real servers they talk to: gunicorn terminating mTLS, gunicorn behind nginx, daphne.
+"""The cast of the TLS and end-to-end tests (certificates of a direct DER, an aggregator, a stranger, an
+expired one, one from another CA) and the real servers they talk to: gunicorn terminating mTLS, gunicorn
+behind nginx, daphne.
 
 Server processes cannot see a transaction of the test, so tests that use them take ``transactional_db`` and
 the servers open the very test database: a file for SQLite, the ``test_`` database on PostgreSQL.
@@ -24,8 +25,10 @@ from csip_api.pki import ClientCertificate, ServerPKI, ensure_server_pki, issue_
 from derms.models import Authorization, EndDevice, Role
 from tests.tls.servers import (
     PROJECT_DIR,
+    CsipClient,
     ServerProcess,
     base_environment,
+    client_context,
     free_port,
     gunicorn_command,
     listening_socket,
@@ -98,6 +101,21 @@ def approve(transactional_db) -> Callable[..., Authorization]:
         )
 
     return approve
+
+
+@pytest.fixture
+def connect(server_pki) -> Iterator[Callable[..., CsipClient]]:
+    """Open keep-alive 2030.5 client connections holding a certificate; closed after the test."""
+    opened: list[CsipClient] = []
+
+    def connect(port: int, certificate: ClientCertificate, **context_options) -> CsipClient:
+        client = CsipClient(port, client_context(server_pki, certificate, **context_options))
+        opened.append(client)
+        return client
+
+    yield connect
+    for client in opened:
+        client.close()
 
 
 # --- Server processes ---------------------------------------------------------------------------------

@@ -1,0 +1,118 @@
+"""CSIP 5.2.1.4 over real HTTPS: an LFDI nobody approved, or one revoked, gets the configured 4xx and an
+empty body on every 2030.5 URL and method — including URLs of resources that exist — and changes nothing."""
+
+import pytest
+
+from csip_api import hrefs, urls
+from derms.models import Authorization, MirrorMeterReading
+from tests.csip_api.documents import (
+    AVAILABILITY,
+    CAPABILITY,
+    log_event_body,
+    meter_reading_body,
+    mup_body,
+    reading,
+    response_body,
+    settings_body,
+    status_body,
+)
+from tests.csip_api.stored import snapshot
+from tests.tls.servers import CsipClient
+
+pytestmark = [pytest.mark.tls, pytest.mark.django_db(transaction=True)]
+
+#: Each server, and the status it is configured to refuse with (nginx fronts the 404 proxied gunicorn).
+SERVERS = [("embedded_api", 404), ("embedded_api_403", 403), ("nginx", 404)]
+
+
+def port_of(request, server: str) -> int:
+    found = request.getfixturevalue(server)
+    return found.api_port if server == "nginx" else found.port
+
+
+def every_request(ids: dict[str, int]) -> list[tuple[str, str]]:
+    """(method, url) for every method of every route of csip_api/urls.py, its ids filled in from ``ids``."""
+    return [
+        (method, hrefs.href(str(route.pattern), **{name: ids[name] for name in route.pattern.converters}))
+        for route in urls.urlpatterns
+        for method in route.callback.view_class.allowed_methods()
+    ]
+
+
+def own_one_of_everything(client: CsipClient, direct, programs, events) -> dict[str, int]:
+    """The direct DER reports, mirrors, logs and responds over HTTPS; the ids of what exists by route."""
+    edev = direct.end_device.pk
+    for resource, body in (
+        (hrefs.DER_CAPABILITY, CAPABILITY),
+        (hrefs.DER_SETTINGS, settings_body(4000)),
+        (hrefs.DER_STATUS, status_body(1700000000)),
+        (hrefs.DER_AVAILABILITY, AVAILABILITY),
+    ):
+        assert client.put(hrefs.href(resource, edev=edev, der=hrefs.DER_ID), body).status == 204
+    mup = client.post("/mup", mup_body(direct.lfdi)).location
+    client.post(mup, meter_reading_body(reading(1700000000, 4200)))
+    lel = client.post(hrefs.href(hrefs.LOG_EVENT_LIST, edev=edev), log_event_body(2, at=1700000000)).location
+    feeder, event = programs["feeder_1"].pk, events["scheduled"]
+    rsp = client.post(
+        hrefs.href(hrefs.RESPONSE_LIST, rsps=feeder), response_body(event, direct.lfdi, 1)
+    ).location
+    ids = {
+        "edev": edev,
+        "der": hrefs.DER_ID,
+        "fsa": hrefs.TOPOLOGY_FSA,
+        "lel": int(lel.rsplit("/", 1)[1]),
+        "derp": feeder,
+        "derc": event.pk,
+        "dc": events["curve"].pk,
+        "rsps": feeder,
+        "rsp": int(rsp.rsplit("/", 1)[1]),
+        "mup": int(mup.rsplit("/", 1)[1]),
+        "mr": MirrorMeterReading.objects.get().pk,
+    }
+    # Each URL names something that exists: its owner reads it (subscriptions are for aggregators only).
+    subscriptions = hrefs.href(hrefs.SUBSCRIPTION_LIST, edev=edev)
+    for method, url in every_request(ids):
+        if method == "GET":
+            assert client.get(url).status == (404 if url == subscriptions else 200), url
+    return ids
+
+
+def refusals(client: CsipClient, ids: dict[str, int]) -> dict[tuple[str, str], tuple[int, bytes]]:
+    answers = {}
+    for method, url in every_request(ids):
+        response = client.request(method, url, b"" if method in ("POST", "PUT") else None)
+        answers[method, url] = (response.status, response.body)
+    return answers
+
+
+@pytest.mark.parametrize(("server", "status"), SERVERS)
+def test_an_unknown_lfdi_gets_the_configured_status_on_every_url(
+    request, connect, direct, programs, events, stranger_cert, server, status
+):
+    port = port_of(request, server)
+    ids = own_one_of_everything(connect(port, direct.certificate), direct, programs, events)
+    stranger = connect(port, stranger_cert)
+    stranger.get("/dcap")  # its first request records it as seen (tests/tls/test_authorization.py)
+    before = snapshot()
+
+    answers = refusals(stranger, ids)
+
+    assert set(answers.values()) == {(status, b"")}, answers
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("server", "status"), SERVERS)
+def test_a_revoked_lfdi_gets_the_configured_status_on_every_url_even_of_its_own_resources(
+    request, connect, direct, programs, events, server, status
+):
+    port = port_of(request, server)
+    client = connect(port, direct.certificate)
+    ids = own_one_of_everything(client, direct, programs, events)
+    Authorization.objects.filter(lfdi=direct.lfdi).update(status=Authorization.Status.REVOKED)
+    client.get("/dcap")  # its first refused request records when it was last seen
+    before = snapshot()
+
+    answers = refusals(client, ids)
+
+    assert set(answers.values()) == {(status, b"")}, answers
+    assert snapshot() == before

@@ -320,3 +320,16 @@ def test_registering_a_deregistered_der_again_brings_back_the_same_end_device(
     assert EndDevice.objects.filter(lfdi=der.lfdi).count() == 1
     assert aggregator.get(f"/edev/{der.pk}").status_code == 200
     assert DERStatus.objects.filter(end_device=der).count() == 1
+
+
+def test_an_aggregator_may_not_register_a_der_the_utility_moved_to_another_aggregator(aggregator, feeder):
+    other = EndDevice.objects.create(lfdi=random_lfdi(), role=Role.AGGREGATOR)
+    der = EndDevice.objects.create(
+        lfdi=aggregator.approved_lfdi, role=Role.MANAGED, aggregator=other, topology_group=feeder
+    )
+    before = snapshot()
+
+    response = register(aggregator, der.lfdi)
+
+    assert response.status_code == 403
+    assert snapshot() == before

@@ -9,40 +9,56 @@ from __future__ import annotations
 
 import re
 
-from django.urls import get_script_prefix
+from django.urls import get_script_prefix, register_converter
+
+
+class IdConverter:
+    """A primary key in a path: at most 18 digits, so it always fits a 64-bit column. A longer one is
+    not a resource (404), where Django's ``int`` would hand the database a number it cannot hold."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 DCAP = "dcap"
 TIME = "tm"
 END_DEVICE_LIST = "edev"
-END_DEVICE = "edev/<int:edev>"
-REGISTRATION = "edev/<int:edev>/rg"
-FSA_LIST = "edev/<int:edev>/fsa"
-FSA = "edev/<int:edev>/fsa/<int:fsa>"
-FSA_PROGRAM_LIST = "edev/<int:edev>/fsa/<int:fsa>/derp"
-DER_LIST = "edev/<int:edev>/der"
-DER = "edev/<int:edev>/der/<int:der>"
-DER_CAPABILITY = "edev/<int:edev>/der/<int:der>/dercap"
-DER_SETTINGS = "edev/<int:edev>/der/<int:der>/derg"
-DER_STATUS = "edev/<int:edev>/der/<int:der>/ders"
-DER_AVAILABILITY = "edev/<int:edev>/der/<int:der>/dera"
-LOG_EVENT_LIST = "edev/<int:edev>/lel"
-LOG_EVENT = "edev/<int:edev>/lel/<int:lel>"
-SUBSCRIPTION_LIST = "edev/<int:edev>/sub"
-PROGRAM = "derp/<int:derp>"
-DEFAULT_CONTROL = "derp/<int:derp>/dderc"
-CONTROL_LIST = "derp/<int:derp>/derc"
-CONTROL = "derp/<int:derp>/derc/<int:derc>"
-ACTIVE_CONTROL_LIST = "derp/<int:derp>/actderc"
-CURVE_LIST = "derp/<int:derp>/dc"
-CURVE = "derp/<int:derp>/dc/<int:dc>"
+END_DEVICE = "edev/<id:edev>"
+REGISTRATION = "edev/<id:edev>/rg"
+FSA_LIST = "edev/<id:edev>/fsa"
+FSA = "edev/<id:edev>/fsa/<id:fsa>"
+FSA_PROGRAM_LIST = "edev/<id:edev>/fsa/<id:fsa>/derp"
+DER_LIST = "edev/<id:edev>/der"
+DER = "edev/<id:edev>/der/<id:der>"
+DER_CAPABILITY = "edev/<id:edev>/der/<id:der>/dercap"
+DER_SETTINGS = "edev/<id:edev>/der/<id:der>/derg"
+DER_STATUS = "edev/<id:edev>/der/<id:der>/ders"
+DER_AVAILABILITY = "edev/<id:edev>/der/<id:der>/dera"
+LOG_EVENT_LIST = "edev/<id:edev>/lel"
+LOG_EVENT = "edev/<id:edev>/lel/<id:lel>"
+SUBSCRIPTION_LIST = "edev/<id:edev>/sub"
+PROGRAM = "derp/<id:derp>"
+DEFAULT_CONTROL = "derp/<id:derp>/dderc"
+CONTROL_LIST = "derp/<id:derp>/derc"
+CONTROL = "derp/<id:derp>/derc/<id:derc>"
+ACTIVE_CONTROL_LIST = "derp/<id:derp>/actderc"
+CURVE_LIST = "derp/<id:derp>/dc"
+CURVE = "derp/<id:derp>/dc/<id:dc>"
 RESPONSE_SET_LIST = "rsps"
-RESPONSE_SET = "rsps/<int:rsps>"
-RESPONSE_LIST = "rsps/<int:rsps>/rsp"
-RESPONSE = "rsps/<int:rsps>/rsp/<int:rsp>"
+RESPONSE_SET = "rsps/<id:rsps>"
+RESPONSE_LIST = "rsps/<id:rsps>/rsp"
+RESPONSE = "rsps/<id:rsps>/rsp/<id:rsp>"
 USAGE_POINT_LIST = "upt"
 MIRROR_USAGE_POINT_LIST = "mup"
-MIRROR_USAGE_POINT = "mup/<int:mup>"
-MIRROR_METER_READING = "mup/<int:mup>/mr/<int:mr>"
+MIRROR_USAGE_POINT = "mup/<id:mup>"
+MIRROR_METER_READING = "mup/<id:mup>/mr/<id:mr>"
 
 #: The FSA id of the one FSA holding every topology program (CSIP 5.2.3.1); other FSAs use group ids.
 TOPOLOGY_FSA = 0

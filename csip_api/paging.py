@@ -18,6 +18,7 @@ from csip_api.xml import XMLBodyError
 
 T = TypeVar("T")
 _MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z, the last second datetime can hold
+_MAX_DIGITS = 18  # below 2**63, so a start always fits the database's OFFSET
 
 
 class QueryError(XMLBodyError):
@@ -45,7 +46,8 @@ def _non_negative(query, name: str, default: int) -> int:
     raw = query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or len(raw) > 19:
+    # isdigit() alone accepts Unicode digits such as "²", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > _MAX_DIGITS:
         raise QueryError(f"{name} must be a non-negative integer.")
     return int(raw)
 

@@ -23,14 +23,36 @@ def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+_TRUE = ("true", "1", "yes", "on")
+_FALSE = ("false", "0", "no", "off")
+
+
+def _bool(name: str, default: bool) -> bool:
+    """A switch; anything but true/false/1/0/yes/no/on/off is refused, so a typo never means "off"."""
+    raw = env.str(name, default=None)
+    if raw is None:
+        return default
+    if raw.strip().lower() in _TRUE + _FALSE:
+        return raw.strip().lower() in _TRUE
+    raise ImproperlyConfigured(f"{name}={raw!r}: expected one of {', '.join(_TRUE + _FALSE)}")
+
+
 def _positive_int(name: str, default: int) -> int:
-    try:
-        value = env.int(name, default=default)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer") from exc
-    if value <= 0:
-        raise ImproperlyConfigured(f"{name} must be positive, got {value}")
-    return value
+    raw = env.str(name, default=str(default)).strip()
+    if not (raw.isascii() and raw.isdigit()) or int(raw) <= 0:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected a positive integer")
+    return int(raw)
+
+
+def _list(name: str, default: list[str]) -> list[str]:
+    """Comma-separated values; an empty entry (",," or a trailing comma) is a mistake, not a value."""
+    raw = env.str(name, default=",".join(default))
+    if not raw:
+        return []
+    values = [value.strip() for value in raw.split(",")]
+    if not all(values):
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected comma-separated values without empty ones")
+    return values
 
 
 VAR_DIR = Path(env.str("DERMS_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -49,9 +71,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = env.bool("DERMS_DEBUG", default=False)
-ALLOWED_HOSTS = env.list("DERMS_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env.list("DERMS_CSRF_TRUSTED_ORIGINS", default=[])
+DEBUG = _bool("DERMS_DEBUG", False)
+ALLOWED_HOSTS = _list("DERMS_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = _list("DERMS_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "daphne",
@@ -132,22 +154,28 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # kombu's filesystem transport: a real worker process with a durable queue on disk and no broker
-    # to install. Messages survive a restart, which an in-process eager mode would not give.
+    # to install. Messages survive a restart, which an in-process eager mode would not give. Every folder
+    # it uses is named here: kombu's default for the exchange table is ./control in the worker's cwd.
     _queue = VAR_DIR / "celery-queue"
     _processed = VAR_DIR / "celery-processed"
-    _queue.mkdir(exist_ok=True)
-    _processed.mkdir(exist_ok=True)
+    _control = VAR_DIR / "celery-control"
+    for _folder in (_queue, _processed, _control):
+        _folder.mkdir(exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(_processed),
+        "control_folder": str(_control),
         "store_processed": False,
     }
+# JSON only, never pickle: a message cannot make a worker run code, whoever could write to the queue.
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_ALWAYS_EAGER = env.bool("DERMS_CELERY_EAGER", default=False)
+CELERY_TASK_ALWAYS_EAGER = _bool("DERMS_CELERY_EAGER", False)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -171,11 +199,12 @@ WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "admin:login"
 
+_LOG_LEVEL = _choice("DERMS_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DERMS_LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": _LOG_LEVEL},
 }
 
 # --- CSIP / IEEE 2030.5 ------------------------------------------------------------------------------
@@ -189,11 +218,11 @@ CSIP_POST_RATE = _positive_int("CSIP_POST_RATE", 300)
 # client creates its EndDevice by POSTing it (CSIP 6.1.3, 6.1.4).
 CSIP_REGISTRATION_MODE = _choice("CSIP_REGISTRATION_MODE", "out_of_band", ("out_of_band", "in_band"))
 # Whether an aggregator may DELETE the EndDevices it manages.
-CSIP_AGGREGATOR_MAY_DELETE = env.bool("CSIP_AGGREGATOR_MAY_DELETE", default=False)
+CSIP_AGGREGATOR_MAY_DELETE = _bool("CSIP_AGGREGATOR_MAY_DELETE", False)
 # "embedded": the WSGI server terminates mutual TLS itself. "proxy": nginx does, and forwards the
 # client certificate in X-Forwarded-Client-Cert, trusted only from CSIP_TRUSTED_PROXIES.
 CSIP_TLS_MODE = _choice("CSIP_TLS_MODE", "embedded", ("embedded", "proxy"))
-CSIP_TRUSTED_PROXIES = env.list("CSIP_TRUSTED_PROXIES", default=["127.0.0.1", "::1", "unix"])
+CSIP_TRUSTED_PROXIES = _list("CSIP_TRUSTED_PROXIES", ["127.0.0.1", "::1", "unix"])
 # HTTP status for clients that are unknown, unapproved or revoked (CSIP 5.2.1.4).
 CSIP_UNAUTHORIZED_STATUS = int(_choice("CSIP_UNAUTHORIZED_STATUS", "404", ("403", "404")))
 # Largest page a list returns, whatever `l` asks for.
@@ -204,7 +233,7 @@ CSIP_MAX_BODY_BYTES = _positive_int("CSIP_MAX_BODY_BYTES", 2 * 1024 * 1024)
 CSIP_PKI_DIR = Path(env.str("CSIP_PKI_DIR", default=str(VAR_DIR / "pki")))
 # Names the development server certificates are valid for (DNS names or IP addresses); some clients check
 # the SAN against the host they dial.
-CSIP_PKI_SERVER_NAMES = env.list("CSIP_PKI_SERVER_NAMES", default=["localhost", "127.0.0.1"])
+CSIP_PKI_SERVER_NAMES = _list("CSIP_PKI_SERVER_NAMES", ["localhost", "127.0.0.1"])
 # The files the embedded TLS server uses (CSIP_TLS_MODE=embedded): the CA bundle client certificates must
 # chain to, and the ECDSA P-256 (ECDHE-ECDSA-AES128-CCM8) and RSA (AES256-SHA256) server chains, leaf first.
 # They default to the development PKI; point them at the utility's real PKI in production.
@@ -231,10 +260,10 @@ DERMS_PORTAL_PORT = _positive_int("DERMS_PORTAL_PORT", 8000)
 # CSRF origin checks and secure cookies see the scheme the browser used.
 if CSIP_TLS_MODE == "proxy":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# The schema used by validation tests and the validate command; not shipped (IEEE's notice).
+# The schema used by validation tests and `manage.py validate_xml`; not shipped (IEEE's notice).
 CSIP_SCHEMA_PATH = env.str("CSIP_SCHEMA_PATH", default="")
 # Check every 2030.5 request body against sep.xsd (needs CSIP_SCHEMA_PATH); off by default.
-CSIP_VALIDATE_BODIES = env.bool("CSIP_VALIDATE_BODIES", default=False)
+CSIP_VALIDATE_BODIES = _bool("CSIP_VALIDATE_BODIES", False)
 if CSIP_VALIDATE_BODIES and not CSIP_SCHEMA_PATH:
     raise ImproperlyConfigured("CSIP_VALIDATE_BODIES needs CSIP_SCHEMA_PATH")
 # Time:quality served to clients: 3 = synchronised to an authoritative source such as NTP (2030.5), up to 7.

@@ -7,7 +7,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Count, F
 from django.utils import timezone
@@ -133,6 +133,59 @@ def test_the_demo_admin_can_log_in_with_the_printed_password(demo_env):
     assert "'admin'" in output
     user = authenticate(username="admin", password="demo-password-for-tests")
     assert user is not None and user.is_staff and user.is_superuser
+
+
+@pytest.mark.django_db
+def test_without_a_chosen_password_the_first_run_generates_one_and_prints_it_while_it_holds(
+    demo_env, monkeypatch
+):
+    monkeypatch.delenv("DERMS_ADMIN_PASSWORD")
+
+    first = run_demo_data()
+    again = run_demo_data()
+
+    generated = (demo_env / "demo-admin-password").read_text().strip()
+    assert authenticate(username="admin", password=generated) is not None
+    assert f"password {generated!r}" in first
+    assert f"password {generated!r}" in again
+
+
+@pytest.mark.django_db
+def test_running_the_demo_again_keeps_a_password_the_admin_changed(demo_env, monkeypatch):
+    monkeypatch.delenv("DERMS_ADMIN_PASSWORD")
+    run_demo_data()
+    admin = get_user_model().objects.get(username="admin")
+    admin.set_password("chosen-by-the-admin")
+    admin.save()
+
+    output = run_demo_data()
+
+    assert authenticate(username="admin", password="chosen-by-the-admin") is not None
+    assert "password unchanged" in output
+    assert (demo_env / "demo-admin-password").read_text().strip() not in output
+
+
+@pytest.mark.django_db
+def test_an_explicit_derms_admin_password_resets_an_existing_admin(demo_env, monkeypatch):
+    run_demo_data()
+    admin = get_user_model().objects.get(username="admin")
+    admin.set_password("forgotten-since")
+    admin.save()
+    monkeypatch.setenv("DERMS_ADMIN_PASSWORD", "reset-by-the-operator")
+
+    run_demo_data()
+
+    assert authenticate(username="admin", password="reset-by-the-operator") is not None
+
+
+@pytest.mark.django_db
+def test_running_the_demo_again_does_not_log_the_admin_out(demo_env):
+    run_demo_data()
+    before = get_user_model().objects.get(username="admin").get_session_auth_hash()
+
+    run_demo_data()
+
+    assert get_user_model().objects.get(username="admin").get_session_auth_hash() == before
 
 
 def issue_certificate(path) -> str:

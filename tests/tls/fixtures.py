@@ -202,7 +202,12 @@ def proxied_api(start_server, server_environment, run_dir) -> ServerProcess:
     sock = listening_socket()
     unix_socket = run_dir / "csip.sock"
     unix_sock = listening_socket(unix_socket)
-    env = server_environment(CSIP_TLS_MODE="proxy", CSIP_TRUSTED_PROXIES="unix")
+    env = server_environment(
+        CSIP_TLS_MODE="proxy",
+        CSIP_TRUSTED_PROXIES="unix",
+        # The limit this run is configured with, which the shipped nginx must admit.
+        CSIP_MAX_BODY_BYTES=str(settings.CSIP_MAX_BODY_BYTES),
+    )
     command = gunicorn_command(f"fd://{unix_sock.fileno()}", f"fd://{sock.fileno()}")
     try:
         return start_server(

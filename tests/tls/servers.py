@@ -209,10 +209,12 @@ def https_request(
     *,
     headers: Mapping[str, str] | None = None,
     connection: http.client.HTTPSConnection | None = None,
+    method: str = "GET",
+    body: bytes | None = None,
 ) -> Response:
     """One request over a real TLS connection (a new one unless ``connection`` is given)."""
     conn = connection or http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
-    conn.request("GET", path, headers=dict(headers or {}))
+    conn.request(method, path, body=body, headers=dict(headers or {}))
     response = conn.getresponse()
     body = response.read()
     cipher = conn.sock.cipher()[0] if conn.sock else None

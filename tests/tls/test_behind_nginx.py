@@ -50,3 +50,21 @@ def test_nginx_refuses_what_csip_does_not_allow(
     # nginx answers a handshake without a valid certificate with its own 400 page, never the app's.
     assert response.status == 400
     assert b"SSL certificate" in response.body
+
+
+def test_nginx_admits_a_body_as_large_as_csip_max_body_bytes_and_refuses_a_larger_one(
+    nginx, server_pki, direct_der_cert, approve, settings
+):
+    approve(direct_der_cert)
+    context = client_context(server_pki, direct_der_cert)
+    limit = settings.CSIP_MAX_BODY_BYTES
+
+    def post(size: int):
+        return https_request(nginx.api_port, "/mup", context, method="POST", body=b"x" * size)
+
+    at_the_limit, over_it = post(limit), post(limit + 1)
+
+    # derms itself read the body at the limit: it is not XML, so derms's own 400, not nginx's 413 page.
+    assert at_the_limit.status == 400
+    assert at_the_limit.body.startswith(b"Malformed XML")
+    assert over_it.status == 413

@@ -11,6 +11,7 @@ import pytest
 
 from csip_api.pki import ServerPKI, issue_client_certificate
 from derms.models import Authorization, EndDevice, Role
+from groups.models import Group
 from tests.tls.servers import (
     PROJECT_DIR,
     ServerProcess,
@@ -96,7 +97,7 @@ def is_running(pid: int) -> bool:
 
 
 def test_serve_answers_a_device_over_mutual_tls_and_a_browser_on_the_portal(serve):
-    server = serve("--no-demo")
+    server = serve()
     device = issue_client_certificate(directory=server.pki.ca_cert.parent, name="inverter")
     EndDevice.objects.create(lfdi=device.lfdi, role=Role.DIRECT)
     Authorization.objects.create(lfdi=device.lfdi, role=Role.DIRECT, status=Authorization.Status.APPROVED)
@@ -107,10 +108,13 @@ def test_serve_answers_a_device_over_mutual_tls_and_a_browser_on_the_portal(serv
     assert api.json() == {"lfdi": device.lfdi, "kind": "end_device"}
     assert portal.status == 200
     assert set(children(server)) == {"gunicorn", "daphne", "celery"}
+    # Without --demo a utility's database gets no demo data and no demo certificates.
+    assert not Group.objects.exists()
+    assert not (server.pki.ca_cert.parent / "clients" / "der-001.pem").exists()
 
 
 def test_sigterm_stops_every_server_and_exits_cleanly(serve):
-    server = serve("--no-demo")
+    server = serve()
     pids = children(server)
 
     server.process.send_signal(signal.SIGTERM)
@@ -121,7 +125,7 @@ def test_sigterm_stops_every_server_and_exits_cleanly(serve):
 
 
 def test_when_one_server_dies_the_others_are_stopped_and_serve_fails(serve):
-    server = serve("--no-demo")
+    server = serve()
     pids = children(server)
 
     os.kill(pids["daphne"], signal.SIGKILL)
@@ -132,10 +136,10 @@ def test_when_one_server_dies_the_others_are_stopped_and_serve_fails(serve):
     assert "daphne exited" in server.log()
 
 
-def test_first_start_builds_the_demo_with_lfdis_of_the_certificates_it_issued(serve):
+def test_a_demo_start_builds_the_demo_with_lfdis_of_the_certificates_it_issued(serve):
     from derms.demo import demo_devices
 
-    served = serve()
+    served = serve("--demo")
     clients = served.pki.ca_cert.parent / "clients"
     first = {device.role: clients / f"{device.name}.pem" for device in reversed(demo_devices())}
     answers = {}
@@ -152,7 +156,7 @@ def test_first_start_builds_the_demo_with_lfdis_of_the_certificates_it_issued(se
 
 def test_serve_refuses_to_run_in_proxy_mode(server_environment):
     result = subprocess.run(
-        python_command("manage.py", "serve", "--no-demo"),
+        python_command("manage.py", "serve"),
         env=server_environment(CSIP_TLS_MODE="proxy"),
         cwd=PROJECT_DIR,
         capture_output=True,
@@ -161,3 +165,14 @@ def test_serve_refuses_to_run_in_proxy_mode(server_environment):
 
     assert result.returncode != 0
     assert b"CSIP_TLS_MODE=proxy" in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a start as root changes how the worker runs")
+def test_as_root_the_worker_runs_threads_without_celerys_superuser_warning(serve):
+    server = serve()
+    wait_for(lambda: " ready." in server.log(), server)
+
+    log = server.log()
+    assert "Running as root: the Celery worker runs as one process with threads" in log
+    assert re.search(r"concurrency: \d+ \(thread\)", log), log
+    assert "superuser privileges" not in log

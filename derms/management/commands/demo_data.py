@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,29 +22,46 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = build_demo_utility()
             ensure_staff_roles()
-            password = admin_password()
-            set_admin_password(password)
+            password = ensure_admin()
         for what, count in counts.items():
             self.stdout.write(f"{count:6d} {what}")
-        self.stdout.write(self.style.SUCCESS(f"Portal login: user {ADMIN_USERNAME!r}, password {password!r}"))
+        if password is None:
+            self.stdout.write(
+                f"Portal login: user {ADMIN_USERNAME!r}, password unchanged (DERMS_ADMIN_PASSWORD resets it)"
+            )
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(f"Portal login: user {ADMIN_USERNAME!r}, password {password!r}")
+            )
 
 
-def admin_password() -> str:
-    """DERMS_ADMIN_PASSWORD, or one generated on the first run and kept in DERMS_VAR_DIR."""
-    if password := os.environ.get("DERMS_ADMIN_PASSWORD"):
+def ensure_admin() -> str | None:
+    """Create the superuser ``admin``; return its password while it is still the one derms gave it.
+
+    An existing admin's password changes only when DERMS_ADMIN_PASSWORD asks for another: running the
+    demo again (every ``make start``) must not undo a password its owner changed.
+    """
+    explicit = os.environ.get("DERMS_ADMIN_PASSWORD")
+    generated = settings.VAR_DIR / "demo-admin-password"
+    user, created = get_user_model().objects.get_or_create(
+        username=ADMIN_USERNAME,
+        defaults={"email": "admin@example.com", "is_staff": True, "is_superuser": True},
+    )
+    if created or explicit:
+        password = explicit or _generate_once(generated)
+        # Re-hashing an unchanged password would still log every session out.
+        if not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
         return password
-    path = settings.VAR_DIR / "demo-admin-password"
+    if generated.exists() and user.check_password(password := generated.read_text().strip()):
+        return password
+    return None
+
+
+def _generate_once(path: Path) -> str:
+    """A password generated on the first run and kept in ``path``, so a rebuilt database gets it again."""
     if not path.exists():
         path.write_text(secrets.token_urlsafe(12))
         path.chmod(0o600)
     return path.read_text().strip()
-
-
-def set_admin_password(password: str) -> None:
-    user, _ = get_user_model().objects.get_or_create(
-        username=ADMIN_USERNAME, defaults={"email": "admin@example.com"}
-    )
-    user.is_staff = user.is_superuser = user.is_active = True
-    if not user.check_password(password):
-        user.set_password(password)
-    user.save()

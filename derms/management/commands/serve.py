@@ -1,12 +1,14 @@
 """Run derms on one machine: the 2030.5 API over mutual TLS, the portal, and the Celery worker.
 
-It migrates the database and creates the development PKI; on first start it also issues certificates for
-the demo's direct DERs and aggregators and builds the demo utility with their LFDIs. Then it supervises
+It migrates the database and creates the development PKI; with ``--demo`` (what ``make start`` runs) it
+also issues certificates for the demo's direct DERs and aggregators and builds the demo utility with their
+LFDIs, so a real utility's database never gets demo data by accident. Then it supervises
 gunicorn (2030.5 over mTLS, CSIP_HTTPS_HOST:CSIP_HTTPS_PORT), daphne (portal and websockets,
 DERMS_PORTAL_HOST:DERMS_PORTAL_PORT) and a Celery worker until Ctrl-C or SIGTERM; if one of them dies the
 others are stopped and the command fails.
 """
 
+import os
 import sys
 
 from django.conf import settings
@@ -17,16 +19,19 @@ from csip_api.demo_certificates import issue_missing_demo_certificates
 from derms.demo import demo_devices
 from derms.supervisor import supervise
 
+#: The start of Celery's warning about a worker running as root (celery.platforms.ROOT_DISCOURAGED).
+CELERY_ROOT_WARNING = "You're running the worker with superuser privileges"
+
 
 class Command(BaseCommand):
     help = "Start the 2030.5 API (gunicorn, mutual TLS), the portal (daphne) and the Celery worker."
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--no-demo", action="store_true", help="Issue no demo certificates and build no demo utility."
+            "--demo", action="store_true", help="Issue demo client certificates and build the demo utility."
         )
 
-    def handle(self, *args, no_demo, **options):
+    def handle(self, *args, demo, **options):
         if settings.CSIP_TLS_MODE != "embedded":
             raise CommandError(
                 "serve terminates TLS itself; with CSIP_TLS_MODE=proxy run the processes "
@@ -34,21 +39,27 @@ class Command(BaseCommand):
             )
         call_command("migrate", interactive=False, verbosity=0)
         call_command("pki_init", stdout=self.stdout)
-        if not no_demo:
+        if demo:
             self._prepare_demo()
+        as_root = os.geteuid() == 0
+        if as_root:
+            self.stdout.write(
+                "Running as root: the Celery worker runs as one process with threads and accepts only JSON. "
+                "In production run each service as an unprivileged user (deploy/README.md)."
+            )
         self.stdout.write(
             f"2030.5 API  https://{settings.CSIP_HTTPS_HOST}:{settings.CSIP_HTTPS_PORT}/ (mutual TLS)\n"
             f"Portal      http://{settings.DERMS_PORTAL_HOST}:{settings.DERMS_PORTAL_PORT}/"
         )
         self.stdout.flush()
-        status = supervise(self._commands())
+        status = supervise(self._commands(as_root=as_root))
         if status:
             raise CommandError("a server process exited; all were stopped")
 
     def _prepare_demo(self):
         directory = settings.CSIP_PKI_DIR
         issued = issue_missing_demo_certificates(directory=directory, clients=demo_devices())
-        # Builds the demo on first start (idempotent after), with the LFDIs of the demo certificates.
+        # Builds the demo on the first --demo start (idempotent after), with the demo certificates' LFDIs.
         call_command("demo_data", stdout=self.stdout)
         if issued:
             example = issued[0]
@@ -58,7 +69,7 @@ class Command(BaseCommand):
                 f"https://localhost:{settings.CSIP_HTTPS_PORT}/dcap"
             )
 
-    def _commands(self) -> dict[str, list[str]]:
+    def _commands(self, *, as_root: bool) -> dict[str, list[str]]:
         python = sys.executable
         return {
             "gunicorn": [python, "-m", "gunicorn", "-c", "python:csip_api.serving.gunicorn_conf"],
@@ -68,5 +79,16 @@ class Command(BaseCommand):
                 "-p", str(settings.DERMS_PORTAL_PORT),
                 "derms.asgi:application",
             ],
-            "celery": [python, "-m", "celery", "-A", "derms.celery:app", "worker", "--loglevel", "INFO"],
+            "celery": _celery_worker(python, as_root=as_root),
         }  # fmt: skip
+
+
+def _celery_worker(python: str, *, as_root: bool) -> list[str]:
+    """The worker's command. Run as root (a container, a throwaway VM: gunicorn and daphne are root too) it
+    forks no children and serve's notice replaces Celery's superuser warning; the worker accepts only JSON,
+    so whoever writes to the queue cannot make it run code. Dropping it to another --uid is not safe: it
+    could no longer write the database and the queue that root created in DERMS_VAR_DIR."""
+    worker = ["-m", "celery", "-A", "derms.celery:app", "worker", "--loglevel", "INFO"]
+    if not as_root:
+        return [python, *worker]
+    return [python, "-W", f"ignore:{CELERY_ROOT_WARNING}", *worker, "--pool", "threads"]

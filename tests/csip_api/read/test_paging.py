@@ -116,7 +116,21 @@ def test_program_list_is_ordered_by_primacy(direct_der, programs):
     assert [p.findtext(f"{{{NS}}}primacy") for p in document] == ["83", "85", "89"]
 
 
-@pytest.mark.parametrize("query", ["s=-1", "l=x", "l=1.5", "a=yesterday", "s=99999999999999999999", "a=-5"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "s=-1",
+        "l=x",
+        "l=1.5",
+        "a=yesterday",
+        "s=99999999999999999999",
+        "s=9999999999999999999",
+        "a=-5",
+        "l=%C2%B2",  # "²": a Unicode digit int() refuses
+        "s=%D9%A3",  # ARABIC-INDIC DIGIT THREE
+        "a=%EF%BC%91",  # FULLWIDTH DIGIT ONE
+    ],
+)
 def test_malformed_paging_parameters_are_refused_with_400(aggregator, query):
     response = aggregator.get(f"/edev?{query}")
 

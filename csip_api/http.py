@@ -17,7 +17,7 @@ from lxml import etree
 
 from csip_api.identity import identify
 from csip_api.scope import Scope
-from csip_api.xml import BodyTooLarge, XMLBodyError, serialize
+from csip_api.xml import BodyTooLarge, XMLBodyError, body_stream, check_declared_length, serialize
 
 MEDIA_TYPE = "application/sep+xml"
 
@@ -88,6 +88,8 @@ class Resource(View):
         self.scope = Scope(client)
         handler = getattr(self, "get" if request.method == "HEAD" else request.method.lower())
         try:
+            # Whether or not the handler reads it, an oversized body is refused alike on every resource.
+            check_declared_length(request)
             response = handler(request, **kwargs)
         except (Http404, ObjectDoesNotExist):
             return empty_response(404)
@@ -111,8 +113,9 @@ class Resource(View):
 
 def _discard_body(request: HttpRequest) -> None:
     remaining = OVERSIZED_BODY_DRAIN_BYTES
+    stream = body_stream(request)
     try:
-        while remaining > 0 and (chunk := request.read(min(64 * 1024, remaining))):
+        while remaining > 0 and (chunk := stream.read(min(64 * 1024, remaining))):
             remaining -= len(chunk)
     except OSError:
         return  # the client went away or stalled: the server closes the connection anyway

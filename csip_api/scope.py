@@ -101,7 +101,7 @@ class Scope:
         """The non-topology group memberships of the client's DERs."""
         own = self.end_device
         if self.client.is_aggregator:
-            return _MEMBERSHIP.objects.filter(enddevice__aggregator_id=own.pk)
+            return _MEMBERSHIP.objects.filter(enddevice__aggregator_id=own.pk, enddevice__enabled=True)
         return _MEMBERSHIP.objects.filter(enddevice_id=own.pk)
 
     def _assigned(self) -> Case:

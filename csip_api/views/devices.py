@@ -17,7 +17,7 @@ from csip_api.selectors import functions
 from csip_api.selectors.devices import end_device_page
 from csip_api.selectors.programs import with_link_counts
 from csip_api.xml import XMLBodyError, parse_body
-from derms.services.registration import delete_end_device, register_end_device
+from derms.services.registration import deregister_end_device, register_end_device
 
 
 class DeviceCapabilityView(Resource):
@@ -75,8 +75,9 @@ class EndDeviceView(Resource):
         )
 
     def delete(self, request, edev):
-        """An aggregator removes a DER it manages, when the utility allows it (CSIP 5.3.1.2)."""
-        delete_end_device(remover=self.scope.end_device, end_device=self.scope.get_end_device(edev))
+        """An aggregator removes a DER it manages, when the utility allows it (CSIP 5.3.1.2): deregistered,
+        its history kept."""
+        deregister_end_device(remover=self.scope.end_device, end_device=self.scope.get_end_device(edev))
         return empty_response(200)
 
 

@@ -123,10 +123,10 @@ class MirrorUsagePointView(Resource):
         body = parse_body(request, root=("MirrorMeterReading", "MirrorMeterReadingList"))
         entries = body.children("MirrorMeterReading") if body.tag == "MirrorMeterReadingList" else [body]
         meter_readings = [read_values(entry, MIRROR_METER_READING) for entry in entries]
-        stored = post_mirror_meter_readings(usage_point=usage_point, meter_readings=meter_readings)
+        stored, created = post_mirror_meter_readings(usage_point=usage_point, meter_readings=meter_readings)
         if body.tag == "MirrorMeterReading":
-            return posted(hrefs.href(hrefs.MIRROR_METER_READING, mup=mup, mr=stored[0].pk), created=True)
-        return posted(hrefs.href(hrefs.MIRROR_USAGE_POINT, mup=mup), created=True)
+            return posted(hrefs.href(hrefs.MIRROR_METER_READING, mup=mup, mr=stored[0].pk), created=created)
+        return posted(hrefs.href(hrefs.MIRROR_USAGE_POINT, mup=mup), created=created)
 
 
 class MirrorMeterReadingView(Resource):

@@ -5,7 +5,7 @@ project touches lxml for 2030.5 documents.
 """
 
 from .build import NS, Hex, element, leaf, link, list_link, qname, serialize, time_value
-from .parse import BodyTooLarge, XMLBodyError, parse_body, parse_document
+from .parse import BodyTooLarge, XMLBodyError, body_stream, check_declared_length, parse_body, parse_document
 from .schema import SchemaUnavailable, schema_errors
 
 __all__ = [
@@ -14,6 +14,8 @@ __all__ = [
     "Hex",
     "SchemaUnavailable",
     "XMLBodyError",
+    "body_stream",
+    "check_declared_length",
     "element",
     "leaf",
     "link",

@@ -46,10 +46,37 @@ def _parser() -> etree.XMLParser:
 
 def parse_body(request, *, root: str | tuple[str, ...]) -> Body:
     """Parse the request body, which must be a ``root`` document (one of them) within CSIP_MAX_BODY_BYTES."""
-    declared = request.META.get("CONTENT_LENGTH") or "0"
+    return parse_document(read_body(request), root=root)
+
+
+def check_declared_length(request) -> None:
+    """Refuse a body whose Content-Length is over CSIP_MAX_BODY_BYTES before reading any of it."""
+    declared = request.META.get("CONTENT_LENGTH") or ""
     if declared.isdigit() and int(declared) > settings.CSIP_MAX_BODY_BYTES:
         raise BodyTooLarge(f"The body exceeds {settings.CSIP_MAX_BODY_BYTES} bytes.")
-    return parse_document(request.body, root=root)
+
+
+def body_stream(request):
+    """Where the request body is read from, bypassing ``request.body``.
+
+    ``request.body`` has its own cap (DATA_UPLOAD_MAX_MEMORY_SIZE) that answers Django's HTML 400 rather
+    than our 413. A chunked body has no Content-Length, and Django reads nothing of it under WSGI: when
+    the server ends the stream at the body's end (``wsgi.input_terminated``, as gunicorn does) it is read
+    from there.
+    """
+    if not request.META.get("CONTENT_LENGTH") and request.META.get("wsgi.input_terminated"):
+        return request.META["wsgi.input"]
+    return request
+
+
+def read_body(request) -> bytes:
+    """The request body, never more than CSIP_MAX_BODY_BYTES of it read into memory."""
+    check_declared_length(request)
+    limit = settings.CSIP_MAX_BODY_BYTES
+    data = body_stream(request).read(limit + 1)
+    if len(data) > limit:
+        raise BodyTooLarge(f"The body exceeds {limit} bytes.")
+    return data
 
 
 def parse_document(data: bytes, *, root: str | tuple[str, ...]) -> Body:

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -13,6 +14,26 @@ class Role(models.TextChoices):
     DIRECT = "direct", "Direct DER client"
     AGGREGATOR = "aggregator", "Aggregator"
     MANAGED = "managed", "DER managed by an aggregator"
+
+
+#: PINType: a 6-digit unsigned decimal number, 0 to 999999 (2030.5 sep.xsd).
+MAX_PIN = 999999
+
+
+def pin_field() -> models.PositiveIntegerField:
+    """The registration PIN (PINType: six decimal digits, the last its check digit), agreed out of band."""
+    return models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(MAX_PIN)], verbose_name="registration PIN"
+    )
+
+
+def pin_within_range(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=models.Q(pin__lte=MAX_PIN), name=name)
+
+
+def default_registration_mode() -> str:
+    """New authorization entries register the way the server is configured to (CSIP_REGISTRATION_MODE)."""
+    return settings.CSIP_REGISTRATION_MODE
 
 
 def aggregator_iff_managed(name: str) -> models.CheckConstraint:
@@ -80,15 +101,18 @@ class EndDevice(models.Model):
     changed_time = models.DateTimeField(default=timezone.now)
     #: DeviceCategoryType, a HexBinary32 bitmap (e.g. bit 21, 0x200000, photovoltaic system).
     device_category = models.PositiveBigIntegerField(null=True, blank=True)
-    post_rate = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds between posts.")
-    #: Registration PIN (PINType, a 6-digit number with its check digit), agreed out of band.
-    pin = models.PositiveIntegerField(null=True, blank=True, verbose_name="registration PIN")
+    #: UInt32 seconds.
+    post_rate = models.PositiveBigIntegerField(null=True, blank=True, help_text="Seconds between posts.")
+    pin = pin_field()
     registered_at = models.DateTimeField(default=timezone.now)
+    #: When its aggregator removed it (CSIP 5.3.1.2); the EndDevice stays, disabled, with its history.
+    deregistered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["sfdi"]
         constraints = [
             aggregator_iff_managed("end_device_aggregator_iff_managed"),
+            pin_within_range("end_device_pin_is_six_digits"),
         ]
         indexes = [
             # An aggregator's EndDeviceList in sFDI order, paged from the index alone (CSIP 5.2.1.5).
@@ -127,6 +151,16 @@ class EndDevice(models.Model):
         topology = self.topology_group.depth if self.topology_group_id else 0
         non_topology = self.non_topology_groups.count() if self.pk else 0
         return topology + non_topology
+
+
+def lock_end_device(end_device_id: int) -> None:
+    """Hold the EndDevice's row until the transaction ends: writes about one DER that read before they
+    write (its latest Response, its one DERCapability) happen one at a time.
+
+    FOR NO KEY UPDATE, so rows that merely reference the DER (readings, log events) are still inserted
+    alongside. SQLite, which writes one transaction at a time anyway, takes no row locks.
+    """
+    list(EndDevice.objects.select_for_update(no_key=True).filter(pk=end_device_id).values_list("pk"))
 
 
 def check_group_limit(*, topology_depth: int, non_topology_count: int) -> None:
@@ -168,10 +202,11 @@ class Authorization(models.Model):
         "groups.Group", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     non_topology_groups = models.ManyToManyField("groups.Group", blank=True, related_name="+")
+    #: How this LFDI's EndDevice comes to exist; the one thing that decides it (CSIP 6.1.3, 6.1.4).
     registration_mode = models.CharField(
-        max_length=16, choices=RegistrationMode.choices, default=RegistrationMode.OUT_OF_BAND
+        max_length=16, choices=RegistrationMode.choices, default=default_registration_mode
     )
-    pin = models.PositiveIntegerField(null=True, blank=True, verbose_name="registration PIN")
+    pin = pin_field()
     note = models.CharField(max_length=200, blank=True)
     first_seen = models.DateTimeField(null=True, blank=True)
     last_seen = models.DateTimeField(null=True, blank=True)
@@ -184,6 +219,7 @@ class Authorization(models.Model):
         ordering = ["lfdi"]
         constraints = [
             aggregator_iff_managed("authorization_aggregator_iff_managed"),
+            pin_within_range("authorization_pin_is_six_digits"),
         ]
         indexes = [models.Index(fields=["status", "lfdi"])]
 

@@ -209,7 +209,7 @@ class DERCurve(IdentifiedObject):
     #: DERUnitRefType: what the y values are a percentage of.
     y_ref_type = models.PositiveSmallIntegerField()
     autonomous_vref_enable = models.BooleanField(null=True, blank=True)
-    autonomous_vref_time_constant = models.PositiveIntegerField(null=True, blank=True)
+    autonomous_vref_time_constant = models.PositiveBigIntegerField(null=True, blank=True)
     open_loop_tms = models.PositiveIntegerField(null=True, blank=True)
     ramp_dec_tms = models.PositiveIntegerField(null=True, blank=True)
     ramp_inc_tms = models.PositiveIntegerField(null=True, blank=True)

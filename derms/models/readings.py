@@ -33,8 +33,8 @@ class MirrorUsagePoint(models.Model):
     service_category_kind = models.PositiveSmallIntegerField()
     #: 0 off, 1 on.
     status = models.PositiveSmallIntegerField()
-    post_rate = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Seconds between posts; the server's default when empty."
+    post_rate = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Seconds between posts (UInt32); the server's default when empty."
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -76,7 +76,7 @@ class MirrorMeterReading(models.Model):
     #: DataQualifierType; CSIP Table 11: 0 not specified, 2 average, 8 maximum, 9 minimum.
     data_qualifier = models.PositiveSmallIntegerField(null=True, blank=True)
     phase = models.PositiveSmallIntegerField(null=True, blank=True)
-    interval_length = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds.")
+    interval_length = models.PositiveBigIntegerField(null=True, blank=True, help_text="Seconds (UInt32).")
     kind = models.PositiveSmallIntegerField(null=True, blank=True)
     flow_direction = models.PositiveSmallIntegerField(null=True, blank=True)
     accumulation_behaviour = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -106,7 +106,7 @@ class Reading(models.Model):
     #: Copied from the usage point so a DER's time series is one indexed query.
     end_device = models.ForeignKey("derms.EndDevice", on_delete=models.CASCADE, related_name="readings")
     start = models.DateTimeField()
-    duration = models.PositiveIntegerField(help_text="Seconds.")
+    duration = models.PositiveBigIntegerField(help_text="Seconds (UInt32).")
     #: Int48, in the ReadingType's uom times 10^powerOfTenMultiplier.
     value = models.BigIntegerField(null=True, blank=True)
     #: HexBinary16 bitmap: bit 0 valid, 1 manually edited, 2 estimated using reference day, ...

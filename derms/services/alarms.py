@@ -59,13 +59,20 @@ def _move(
     *, end_device: EndDevice, alarm: DERAlarm, active: bool, at: dt.datetime, log_event: LogEvent | None
 ) -> None:
     """Set one alarm's state unless a later report already decided it (reports may arrive out of order)."""
-    state = AlarmState.objects.select_for_update().filter(end_device=end_device, alarm=alarm).first()
+    states = AlarmState.objects.select_for_update().filter(end_device=end_device, alarm=alarm)
+    state = states.first()
     if state is None:
-        if active:
-            AlarmState.objects.create(
-                end_device=end_device, alarm=alarm, active=True, changed_at=at, log_event=log_event
-            )
-        return
+        if not active:
+            return
+        try:
+            with transaction.atomic():
+                AlarmState.objects.create(
+                    end_device=end_device, alarm=alarm, active=True, changed_at=at, log_event=log_event
+                )
+            return
+        except IntegrityError:
+            # Another report raised or cleared this alarm first: decide against what it stored.
+            state = states.get()
     if state.changed_at > at or state.active == active:
         return
     state.active = active

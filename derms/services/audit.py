@@ -50,6 +50,10 @@ def record(
     )
 
 
-def record_change(*, actor, action: str, obj: models.Model, before: dict | None) -> AuditEntry:
+def record_change(
+    *, actor, action: str, obj: models.Model, before: dict | None, actor_name: str = ""
+) -> AuditEntry:
     """Write one AuditEntry for ``obj`` as it is now, after a change from ``before``."""
-    return record(actor=actor, action=action, obj=obj, before=before, after=snapshot(obj))
+    return record(
+        actor=actor, actor_name=actor_name, action=action, obj=obj, before=before, after=snapshot(obj)
+    )

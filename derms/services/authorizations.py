@@ -1,7 +1,14 @@
 """A handbook administrator's decisions on the authorization list (CSIP 5.2.1.4, 6.1.3).
 
 Approving an out-of-band entry creates (or re-enables) its EndDevice in the groups chosen on the entry;
-revoking disables it, so the very next request from that certificate is refused.
+revoking disables it, so the very next request from that certificate is refused. In-band entries get
+their EndDevice when the client POSTs it (:mod:`derms.services.registration`), through the same
+:func:`provision_end_device`.
+
+The entry's placement (role, aggregator, groups) is what the EndDevice starts with. Once the EndDevice
+exists it is the source of truth: an operator may move it or change its groups, and approving the entry
+again after a revocation, or the client registering again after its aggregator removed it, only
+re-enables it.
 """
 
 from django.core.exceptions import ValidationError
@@ -17,16 +24,17 @@ Status = Authorization.Status
 
 @transaction.atomic
 def approve(*, actor, authorization: Authorization) -> Authorization:
-    """Approve the entry; in out-of-band mode the EndDevice exists from now on."""
+    """Approve the entry; in out-of-band mode the EndDevice exists from now on, and one that exists
+    already (revoked before) is enabled again whatever the mode."""
     authorization = _locked(authorization)
     if authorization.status == Status.APPROVED:
         raise ValidationError(f"{authorization.lfdi} is already approved.")
     authorization.full_clean()
-    if authorization.aggregator is not None and not authorization.aggregator.enabled:
-        raise ValidationError(f"The aggregator {authorization.aggregator.lfdi} is disabled.")
+    _check_aggregator(authorization.aggregator)
     _decide(actor=actor, authorization=authorization, status=Status.APPROVED, action="approve")
-    if authorization.registration_mode == Authorization.RegistrationMode.OUT_OF_BAND:
-        _provision_end_device(actor=actor, authorization=authorization)
+    out_of_band = authorization.registration_mode == Authorization.RegistrationMode.OUT_OF_BAND
+    if out_of_band or EndDevice.objects.filter(lfdi=authorization.lfdi).exists():
+        provision_end_device(authorization=authorization, actor=actor)
     return authorization
 
 
@@ -70,17 +78,37 @@ def _decide(*, actor, authorization: Authorization, status: str, action: str) ->
     audit.record_change(actor=actor, action=action, obj=authorization, before=before)
 
 
-def _provision_end_device(*, actor, authorization: Authorization) -> EndDevice:
-    """Create or update the entry's EndDevice with the role, aggregator and groups chosen on the entry."""
+def provision_end_device(
+    *,
+    authorization: Authorization,
+    actor=None,
+    actor_name: str = "",
+    device_category: int | None = None,
+    post_rate: int | None = None,
+) -> tuple[EndDevice, bool]:
+    """Give an approved entry its EndDevice; return it and whether it was created.
+
+    A new EndDevice takes the entry's role, aggregator, groups and PIN (so it has its Registration);
+    an existing one is left as it is, only enabled again. The caller holds the transaction and the
+    entry's row lock, so an approval and a POST, or two POSTs, cannot both create it.
+    ``actor`` is the operator, or None for a 2030.5 client named by ``actor_name``.
+    """
     end_device = EndDevice.objects.select_for_update().filter(lfdi=authorization.lfdi).first()
-    before = audit.snapshot(end_device) if end_device is not None else None
-    end_device = end_device or EndDevice(lfdi=authorization.lfdi)
-    end_device.role = authorization.role
-    end_device.aggregator = authorization.aggregator
-    end_device.topology_group = authorization.topology_group
-    end_device.pin = authorization.pin
-    end_device.enabled = True
-    end_device.changed_time = timezone.now()
+    if end_device is not None:
+        if not end_device.enabled:
+            _enable(end_device, actor=actor, actor_name=actor_name)
+        return end_device, False
+    _check_aggregator(authorization.aggregator)
+    end_device = EndDevice(
+        lfdi=authorization.lfdi,
+        role=authorization.role,
+        aggregator=authorization.aggregator,
+        topology_group=authorization.topology_group,
+        pin=authorization.pin,
+        device_category=device_category,
+        post_rate=post_rate,
+        changed_time=timezone.now(),
+    )
     end_device.full_clean(exclude=["sfdi"])
     non_topology_groups = list(authorization.non_topology_groups.all())
     check_assignment(
@@ -90,7 +118,21 @@ def _provision_end_device(*, actor, authorization: Authorization) -> EndDevice:
     )
     end_device.save()
     end_device.non_topology_groups.set(non_topology_groups)
-    audit.record_change(
-        actor=actor, action="create" if before is None else "change", obj=end_device, before=before
-    )
-    return end_device
+    audit.record_change(actor=actor, actor_name=actor_name, action="create", obj=end_device, before=None)
+    return end_device, True
+
+
+def _enable(end_device: EndDevice, *, actor, actor_name: str) -> None:
+    """Put a revoked or deregistered EndDevice back in service, where it was."""
+    _check_aggregator(end_device.aggregator)
+    before = audit.snapshot(end_device)
+    end_device.enabled = True
+    end_device.deregistered_at = None
+    end_device.changed_time = timezone.now()
+    end_device.save(update_fields=["enabled", "deregistered_at", "changed_time"])
+    audit.record_change(actor=actor, actor_name=actor_name, action="enable", obj=end_device, before=before)
+
+
+def _check_aggregator(aggregator: EndDevice | None) -> None:
+    if aggregator is not None and not aggregator.enabled:
+        raise ValidationError(f"The aggregator {aggregator.lfdi} is disabled.")

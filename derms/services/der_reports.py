@@ -5,6 +5,7 @@ from django.db import transaction
 
 from derms.models import DERAvailability, DERCapability, DERSettings, DERStatus, EndDevice
 from derms.models.der import DERReport
+from derms.models.devices import lock_end_device
 from derms.services.alarms import apply_alarm_status
 
 #: The DER resources a client PUTs, by their schema name; all but DERStatus keep only the latest.
@@ -24,6 +25,8 @@ def put_der_resource(*, end_device: EndDevice, resource: str, values: dict) -> D
     replace the previous report.
     """
     model = REPORTS[resource]
+    # Two first reports at once must not both create the DER's one DERCapability (or settings, ...).
+    lock_end_device(end_device.pk)
     if model is DERStatus:
         report = DERStatus(end_device=end_device, values=values)
     else:

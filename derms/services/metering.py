@@ -84,23 +84,27 @@ def _post_mirror_usage_point(
 @transaction.atomic
 def post_mirror_meter_readings(
     *, usage_point: MirrorUsagePoint, meter_readings: list[dict]
-) -> list[MirrorMeterReading]:
-    """Store MirrorMeterReadings and their Readings posted to ``usage_point``, all or nothing."""
+) -> tuple[list[MirrorMeterReading], bool]:
+    """Store MirrorMeterReadings and their Readings posted to ``usage_point``, all or nothing.
+
+    Returns them and whether one of them is new (a post may also only add readings to known ones).
+    """
     return store_meter_readings(usage_point=usage_point, meter_readings=meter_readings)
 
 
 def store_meter_readings(
     *, usage_point: MirrorUsagePoint, meter_readings: list[dict], fresh: bool = False
-) -> list[MirrorMeterReading]:
+) -> tuple[list[MirrorMeterReading], bool]:
     """Upsert the MirrorMeterReadings, then their Readings, in bulk; the caller holds the transaction.
 
     A MirrorMeterReading seen for the first time needs its ReadingType; later posts may send only
-    their mRID and readings. Every Reading needs its timePeriod (CSIP 4.6.1: every measurement is
-    time-stamped). ``fresh``: the usage point was created in this transaction, so it has no
-    MirrorMeterReadings to look up yet.
+    their mRID and readings, and what they leave out keeps its stored value. Every Reading needs its
+    timePeriod (CSIP 4.6.1: every measurement is time-stamped). ``fresh``: the usage point was created
+    in this transaction, so it has no MirrorMeterReadings to look up yet. Returns the
+    MirrorMeterReadings and whether one of them is new.
     """
     if not meter_readings:
-        return []
+        return [], False
     by_mrid: dict[str, tuple[dict, list[dict]]] = {}
     for values in meter_readings:
         _, readings = by_mrid.setdefault(values["mRID"], (values, []))
@@ -129,7 +133,7 @@ def store_meter_readings(
         update_fields=_READING_UPDATE_FIELDS,
         batch_size=2000,
     )
-    return stored
+    return stored, len(existing) < len(by_mrid)
 
 
 def _readings_of(values: dict) -> list[dict]:
@@ -159,8 +163,8 @@ def _meter_reading(
         mrid=values["mRID"],
         description=values.get("description", existing.description if existing else ""),
         version=values.get("version", existing.version if existing else None),
-        last_update_time=_time(values.get("lastUpdateTime")),
-        next_update_time=_time(values.get("nextUpdateTime")),
+        last_update_time=_time(values, "lastUpdateTime", existing.last_update_time if existing else None),
+        next_update_time=_time(values, "nextUpdateTime", existing.next_update_time if existing else None),
         reading_type=reading_type,
     )
     meter_reading.copy_columns()
@@ -187,5 +191,6 @@ def _reading(meter_reading: MirrorMeterReading, end_device_id: int, values: dict
     )
 
 
-def _time(seconds: int | None):
-    return None if seconds is None else from_epoch(seconds)
+def _time(values: dict, element: str, stored):
+    """A TimeType element as a datetime, or ``stored`` when the post leaves it out."""
+    return stored if values.get(element) is None else from_epoch(values[element])

@@ -1,4 +1,10 @@
-"""In-band registration and removal of EndDevices (CSIP 5.3.1.2, 6.1.3-6.1.5)."""
+"""In-band registration and removal of EndDevices (CSIP 5.3.1.2, 6.1.3-6.1.5).
+
+Whether a client may register is decided by its authorization entry's registration mode alone; the
+EndDevice is made by :func:`derms.services.authorizations.provision_end_device`, exactly as an approval
+makes it. An aggregator's removal only deregisters the DER: its Responses, Readings, LogEvents and
+status history stay, and registering it again brings back the same EndDevice at the same href.
+"""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,8 +13,8 @@ from django.utils import timezone
 
 from derms.lfdi import sfdi_from_lfdi
 from derms.models import Authorization, EndDevice, Role
-from derms.models.devices import check_group_limit
 from derms.services import audit
+from derms.services.authorizations import provision_end_device
 
 
 class RegistrationRefused(PermissionDenied):
@@ -27,11 +33,10 @@ def register_end_device(
     """Create the EndDevice ``lfdi`` for ``registrant_lfdi``; return it and whether it was created.
 
     A device certificate registers only itself; an aggregator registers only the DERs a handbook
-    administrator approved it to manage, never its own LFDI. The EndDevice lands in the groups its
-    Authorization names. Registering an existing EndDevice again returns it and creates nothing.
+    administrator approved it to manage, never its own LFDI, and only entries approved for in-band
+    registration. Registering an existing EndDevice again returns it and creates nothing; one its
+    aggregator removed is enabled again.
     """
-    if settings.CSIP_REGISTRATION_MODE != "in_band":
-        raise RegistrationRefused("EndDevices are registered out of band on this server.")
     if sfdi != sfdi_from_lfdi(lfdi):
         raise ValidationError("The sFDI does not belong to the lFDI.", code="sfdi_mismatch")
     registrant = EndDevice.objects.filter(lfdi=registrant_lfdi).first()
@@ -41,64 +46,63 @@ def register_end_device(
         authorization = _own_authorization(lfdi=lfdi)
     else:
         raise RegistrationRefused("A device certificate may register only its own EndDevice.")
-
+    if authorization.registration_mode != Authorization.RegistrationMode.IN_BAND:
+        raise RegistrationRefused("This EndDevice is registered out of band by the utility.")
     existing = EndDevice.objects.filter(lfdi=lfdi).first()
-    if existing is not None:
-        return existing, False
-    end_device = EndDevice(
-        lfdi=lfdi,
-        role=authorization.role,
-        aggregator=authorization.aggregator,
-        topology_group=authorization.topology_group,
+    if existing is not None and existing.aggregator_id != authorization.aggregator_id:
+        raise RegistrationRefused("This EndDevice is managed by another aggregator now.")
+    return provision_end_device(
+        authorization=authorization,
+        actor_name=_client_name(registrant_lfdi),
         device_category=device_category,
         post_rate=post_rate,
-        changed_time=timezone.now(),
     )
-    non_topology_groups = list(authorization.non_topology_groups.all())
-    check_group_limit(
-        topology_depth=end_device.topology_group.depth if end_device.topology_group_id else 0,
-        non_topology_count=len(non_topology_groups),
-    )
-    end_device.save()
-    end_device.non_topology_groups.set(non_topology_groups)
-    _audit(registrant_lfdi=registrant_lfdi, action="end_device.register", end_device=end_device)
-    return end_device, True
+
+
+def _approved_entries():
+    # Locked: the entry serializes the POSTs and approvals that would create its EndDevice.
+    return Authorization.objects.select_for_update().filter(status=Authorization.Status.APPROVED)
 
 
 def _managed_authorization(*, aggregator: EndDevice, lfdi: str) -> Authorization:
     if lfdi == aggregator.lfdi:
         raise RegistrationRefused("An aggregator is not a DER: it cannot register its own LFDI.")
-    authorization = Authorization.objects.filter(
-        lfdi=lfdi, status=Authorization.Status.APPROVED, role=Role.MANAGED, aggregator=aggregator
-    ).first()
+    authorization = _approved_entries().filter(lfdi=lfdi, role=Role.MANAGED, aggregator=aggregator).first()
     if authorization is None:
         raise RegistrationRefused("This aggregator is not approved to manage that LFDI.")
     return authorization
 
 
 def _own_authorization(*, lfdi: str) -> Authorization:
-    authorization = Authorization.objects.filter(lfdi=lfdi, status=Authorization.Status.APPROVED).first()
+    authorization = _approved_entries().filter(lfdi=lfdi).first()
     if authorization is None or authorization.role == Role.MANAGED:
         raise RegistrationRefused("This LFDI is not approved to register itself.")
     return authorization
 
 
 @transaction.atomic
-def delete_end_device(*, remover: EndDevice, end_device: EndDevice) -> None:
-    """Let an aggregator remove a DER it manages, when the utility's policy allows it (CSIP 5.3.1.2)."""
+def deregister_end_device(*, remover: EndDevice, end_device: EndDevice) -> EndDevice:
+    """Let an aggregator remove a DER it manages, when the utility's policy allows it (CSIP 5.3.1.2).
+
+    The EndDevice is disabled, not deleted: it leaves the aggregator's lists at once, and its history
+    stays for the utility. The authorization entry is left as it is.
+    """
     if remover.role != Role.AGGREGATOR or end_device.aggregator_id != remover.pk:
         raise RegistrationRefused("An aggregator removes only the DERs it manages.")
     if not settings.CSIP_AGGREGATOR_MAY_DELETE:
         raise RegistrationRefused("Aggregators may not remove EndDevices on this server.")
-    _audit(registrant_lfdi=remover.lfdi, action="end_device.delete", end_device=end_device)
-    end_device.delete()
-
-
-def _audit(*, registrant_lfdi: str, action: str, end_device: EndDevice) -> None:
-    audit.record(
-        actor=None,
-        actor_name=f"2030.5 client {registrant_lfdi}",
-        action=action,
-        obj=end_device,
-        after=audit.snapshot(end_device),
+    end_device = EndDevice.objects.select_for_update().get(pk=end_device.pk)
+    before = audit.snapshot(end_device)
+    now = timezone.now()
+    end_device.enabled = False
+    end_device.deregistered_at = now
+    end_device.changed_time = now
+    end_device.save(update_fields=["enabled", "deregistered_at", "changed_time"])
+    audit.record_change(
+        actor=None, actor_name=_client_name(remover.lfdi), action="deregister", obj=end_device, before=before
     )
+    return end_device
+
+
+def _client_name(lfdi: str) -> str:
+    return f"2030.5 client {lfdi}"

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from derms.models import DERControl, DERProgram, EndDevice, Response, ResponseStatus
 from derms.models.der import from_epoch
+from derms.models.devices import lock_end_device
 
 
 @transaction.atomic
@@ -37,6 +38,8 @@ def post_response(*, client: EndDevice, end_device: EndDevice, program: DERProgr
         received_at=now,
     )
     response.reported_at = response.created_date_time or now
+    # Two first Responses for the DER at once must not both become the latest.
+    lock_end_device(end_device.pk)
     latest = (
         Response.objects.select_for_update()
         .filter(control=control, end_device=end_device, is_latest=True)

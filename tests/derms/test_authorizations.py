@@ -2,9 +2,11 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from derms.models import AuditEntry, Authorization, EndDevice, Role
 from derms.services import authorizations
+from groups import services as groups
 from tests.factories import make_authorization, make_non_topology_group
 
 
@@ -111,6 +113,60 @@ def test_approving_again_after_a_revocation_re_enables_the_same_end_device(
 
     assert EndDevice.objects.get(lfdi=direct_der.lfdi).enabled
     assert EndDevice.objects.count() == 1
+
+
+def test_approving_again_keeps_the_groups_an_operator_gave_the_end_device_since(
+    direct_der, topology, handbook_administrator
+):
+    entry = Authorization.objects.get(lfdi=direct_der.lfdi)
+    vendor = make_non_topology_group("Vendor: Helios")
+    groups.assign_groups(
+        actor=handbook_administrator,
+        end_device=direct_der,
+        topology_group=topology.feeder,
+        non_topology_groups=[vendor],
+    )
+    authorizations.revoke(actor=handbook_administrator, authorization=entry)
+
+    authorizations.approve(actor=handbook_administrator, authorization=entry)
+
+    device = EndDevice.objects.get(lfdi=direct_der.lfdi)
+    assert (device.enabled, device.topology_group) == (True, topology.feeder)
+    assert list(device.non_topology_groups.all()) == [vendor]
+    assert entry.topology_group == topology.service_point
+    assert AuditEntry.objects.filter(action="enable", object_id=str(device.pk)).exists()
+
+
+def test_approving_an_in_band_entry_again_re_enables_its_revoked_end_device(
+    topology, stranger_lfdi, handbook_administrator
+):
+    entry = make_authorization(
+        lfdi=stranger_lfdi,
+        topology_group=topology.feeder,
+        registration_mode=Authorization.RegistrationMode.IN_BAND,
+        status=Authorization.Status.APPROVED,
+    )
+    EndDevice.objects.create(lfdi=stranger_lfdi, role=Role.DIRECT, topology_group=topology.feeder)
+    authorizations.revoke(actor=handbook_administrator, authorization=entry)
+
+    authorizations.approve(actor=handbook_administrator, authorization=entry)
+
+    assert EndDevice.objects.get(lfdi=stranger_lfdi).enabled
+
+
+def test_a_pin_is_six_decimal_digits(db, stranger_lfdi):
+    entry = Authorization(lfdi=stranger_lfdi, role=Role.DIRECT, pin=1_000_000)
+    with pytest.raises(ValidationError, match="less than or equal to 999999"):
+        entry.full_clean()
+    device = EndDevice(lfdi=stranger_lfdi, role=Role.DIRECT, pin=1_000_000)
+    with pytest.raises(ValidationError, match="less than or equal to 999999"):
+        device.full_clean(exclude=["sfdi"])
+
+
+@pytest.mark.parametrize("model", [Authorization, EndDevice])
+def test_the_database_refuses_a_pin_beyond_six_digits(db, stranger_lfdi, model):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        model.objects.create(lfdi=stranger_lfdi, role=Role.DIRECT, pin=1_000_000)
 
 
 def test_only_an_approved_entry_can_be_revoked(stranger_lfdi, handbook_administrator):

@@ -1,5 +1,6 @@
 """In-band registration over real HTTPS (CSIP 5.3.1.2, 6.1.3-6.1.5): a device registers itself, an
-aggregator the DERs it is approved to manage; neither may name anyone else."""
+aggregator the DERs it is approved to manage; neither may name anyone else. The entries are approved for
+in-band registration: the entry's mode, not the server's default, decides."""
 
 import pytest
 
@@ -11,6 +12,8 @@ from tests.csip_api.stored import snapshot
 
 pytestmark = [pytest.mark.tls, pytest.mark.django_db(transaction=True)]
 
+IN_BAND = Authorization.RegistrationMode.IN_BAND
+
 
 @pytest.fixture
 def newcomer(transactional_db, grid, direct_der_cert):
@@ -20,6 +23,7 @@ def newcomer(transactional_db, grid, direct_der_cert):
         role=Role.DIRECT,
         status=Authorization.Status.APPROVED,
         topology_group=grid["sp_1"],
+        registration_mode=IN_BAND,
     )
     return direct_der_cert
 
@@ -38,7 +42,10 @@ def test_an_approved_device_registers_itself_and_reads_its_end_device(embedded_a
 
 def test_a_device_may_not_register_another_lfdi(embedded_api, connect, newcomer, stranger_cert):
     Authorization.objects.create(
-        lfdi=stranger_cert.lfdi, role=Role.DIRECT, status=Authorization.Status.APPROVED
+        lfdi=stranger_cert.lfdi,
+        role=Role.DIRECT,
+        status=Authorization.Status.APPROVED,
+        registration_mode=IN_BAND,
     )
     client = connect(embedded_api.port, newcomer)
     before = snapshot()
@@ -59,6 +66,7 @@ def test_an_aggregator_registers_a_der_it_is_approved_to_manage(embedded_api, co
         status=Authorization.Status.APPROVED,
         aggregator=aggregator.end_device,
         topology_group=grid["sp_2"],
+        registration_mode=IN_BAND,
     )
     client = connect(embedded_api.port, aggregator.certificate)
 

@@ -175,10 +175,7 @@ def start_server(tmp_path_factory) -> Iterator[Callable[..., ServerProcess]]:
 
 def _gunicorn_embedded(start_server, server_environment, name: str, status: str) -> ServerProcess:
     sock = listening_socket()
-    # In-band registration, so end-to-end tests can register EndDevices over HTTPS.
-    env = server_environment(
-        CSIP_TLS_MODE="embedded", CSIP_UNAUTHORIZED_STATUS=status, CSIP_REGISTRATION_MODE="in_band"
-    )
+    env = server_environment(CSIP_TLS_MODE="embedded", CSIP_UNAUTHORIZED_STATUS=status)
     command = gunicorn_command(f"fd://{sock.fileno()}")
     try:
         return start_server(

@@ -99,7 +99,13 @@ def event(program) -> DERControl:
 
 
 def approve(
-    lfdi: str, *, role: str, group: Group | None, aggregator: EndDevice | None = None
+    lfdi: str,
+    *,
+    role: str,
+    group: Group | None,
+    aggregator: EndDevice | None = None,
+    registration_mode: str = Authorization.RegistrationMode.OUT_OF_BAND,
+    pin: int | None = None,
 ) -> Authorization:
     return Authorization.objects.create(
         lfdi=lfdi,
@@ -107,6 +113,8 @@ def approve(
         role=role,
         topology_group=group,
         aggregator=aggregator,
+        registration_mode=registration_mode,
+        pin=pin,
     )
 
 
@@ -131,7 +139,8 @@ def stranger(feeder) -> Caller:
 
 @pytest.fixture
 def aggregator(feeder) -> Caller:
-    """An aggregator with two registered DERs in feeder 12 and one more approved but not registered."""
+    """An aggregator with two registered DERs in feeder 12 and one more approved for in-band
+    registration but not registered."""
     caller = new_caller("aggregator")
     approve(caller.lfdi, role=Role.AGGREGATOR, group=None)
     caller.end_device = EndDevice.objects.create(lfdi=caller.lfdi, role=Role.AGGREGATOR)
@@ -145,5 +154,11 @@ def aggregator(feeder) -> Caller:
             )
         )
     caller.approved_lfdi = random_lfdi()
-    approve(caller.approved_lfdi, role=Role.MANAGED, group=feeder, aggregator=caller.end_device)
+    approve(
+        caller.approved_lfdi,
+        role=Role.MANAGED,
+        group=feeder,
+        aggregator=caller.end_device,
+        registration_mode=Authorization.RegistrationMode.IN_BAND,
+    )
     return caller

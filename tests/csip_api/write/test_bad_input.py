@@ -77,6 +77,49 @@ def test_a_body_over_the_configured_size_is_refused_with_413(direct, targets, se
     assert snapshot() == before
 
 
+def padded_to(body: str, size: int) -> str:
+    """``body`` with a comment making it ``size`` bytes long."""
+    return body.replace("</", "<!--" + "x" * (size - len(body) - 7) + "--></", 1)
+
+
+@pytest.mark.parametrize(
+    ("csip_limit", "django_limit"), [(4096, 1024), (1024, 4096)], ids=["above-django", "below-django"]
+)
+def test_the_body_limit_is_csip_max_body_bytes_whatever_djangos_own_limit(
+    direct, targets, settings, csip_limit, django_limit
+):
+    settings.CSIP_MAX_BODY_BYTES = csip_limit
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = django_limit
+
+    for method, path, body in targets:
+        refused = send(direct, method, path, padded_to(body, csip_limit + 1))
+        assert refused.status_code == 413, path
+        assert refused["Content-Type"].startswith("text/plain")
+        assert f"exceeds {csip_limit} bytes".encode() in refused.content
+        accepted = send(direct, method, path, padded_to(body, csip_limit))
+        assert accepted.status_code in (200, 201, 204), path
+
+
+def test_an_oversized_body_is_refused_even_where_the_resource_reads_none(aggregator, settings):
+    settings.CSIP_MAX_BODY_BYTES = 256
+    settings.CSIP_AGGREGATOR_MAY_DELETE = True
+    before = snapshot()
+    der = aggregator.ders[0]
+
+    for method, path in (("DELETE", f"/edev/{der.pk}"), ("GET", "/dcap")):
+        response = aggregator.http.generic(
+            method,
+            path,
+            data=b"x" * 300,
+            content_type="application/sep+xml",
+            HTTP_X_FORWARDED_CLIENT_CERT=aggregator.header,
+            REMOTE_ADDR="127.0.0.1",
+        )
+        assert response.status_code == 413, path
+
+    assert snapshot() == before
+
+
 def test_an_lfdi_that_is_not_hexadecimal_is_refused_with_400(direct):
     before = snapshot()
 

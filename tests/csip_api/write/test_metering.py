@@ -74,12 +74,53 @@ def test_readings_are_stored_as_a_time_series_per_der(direct, direct_mup):
 
     response = direct.post(direct_mup, body)
 
-    assert response.status_code == 201
+    assert response.status_code == 200
     series = Reading.objects.filter(end_device=direct.end_device).order_by("start")
     assert [(r.start.timestamp(), r.duration, r.value, r.quality_flags) for r in series] == [
         (1700000000, 300, 4200, 1),
         (1700000300, 300, 4300, 1),
     ]
+
+
+def test_posting_a_new_meter_reading_creates_it_and_answers_201_with_its_location(direct, direct_mup):
+    power = "5509D69F8B3535950003000000009182"
+    body = meter_reading_body(reading(1700000000, 4200), mrid=power).replace(
+        "</MirrorMeterReading>", "<ReadingType><uom>38</uom></ReadingType></MirrorMeterReading>"
+    )
+
+    response = direct.post(direct_mup, body)
+
+    assert response.status_code == 201
+    created = MirrorMeterReading.objects.get(mrid=power)
+    assert response["Location"] == f"{direct_mup}/mr/{created.pk}"
+
+
+def test_posting_readings_to_a_known_meter_reading_answers_200_with_its_location(direct, direct_mup):
+    known = MirrorMeterReading.objects.get()
+
+    response = direct.post(direct_mup, meter_reading_body(reading(1700000000, 4200)))
+
+    assert response.status_code == 200
+    assert response["Location"] == f"{direct_mup}/mr/{known.pk}"
+    assert MirrorMeterReading.objects.count() == 1
+
+
+def test_update_times_left_out_of_a_later_post_keep_their_stored_values(direct, direct_mup):
+    timed = (
+        meter_reading_body(reading(1700000000, 4200))
+        .replace(
+            "<MirrorReadingSet>",
+            "<lastUpdateTime>1700000300</lastUpdateTime><MirrorReadingSet>",
+        )
+        .replace("</MirrorMeterReading>", "<nextUpdateTime>1700000600</nextUpdateTime></MirrorMeterReading>")
+    )
+    direct.post(direct_mup, timed)
+
+    direct.post(direct_mup, meter_reading_body(reading(1700000300, 4300)))
+
+    meter_reading = MirrorMeterReading.objects.get()
+    assert meter_reading.last_update_time.timestamp() == 1700000300
+    assert meter_reading.next_update_time.timestamp() == 1700000600
 
 
 def test_a_reading_posted_again_is_stored_once_with_its_new_value(direct, direct_mup):
@@ -108,7 +149,8 @@ def test_a_meter_reading_list_stores_every_meter_reading(direct, direct_mup):
         ),
     )
 
-    assert response.status_code == 201
+    assert response.status_code == 200
+    assert response["Location"] == direct_mup
     assert sorted(Reading.objects.values_list("meter_reading__uom", "value")) == [(29, 2401), (38, 4200)]
 
 

@@ -1,32 +1,43 @@
 """In-band registration and removal of EndDevices (CSIP 5.3.1.2, 6.1.3-6.1.5)."""
 
 import pytest
+from lxml import etree
 
 from derms.lfdi import sfdi_from_lfdi
-from derms.models import Authorization, EndDevice, Role
+from derms.models import AuditEntry, Authorization, DERStatus, EndDevice, LogEvent, Reading, Response, Role
 from groups.models import Group, Level
 from tests.csip_api.documents import (
     end_device_body,
+    log_event_body,
+    meter_reading_body,
+    mup_body,
+    reading,
+    response_body,
+    status_body,
 )
 from tests.csip_api.stored import snapshot
 
 from .conftest import approve, new_caller, random_lfdi
+from .test_der_reports import der_path
+from .test_responses import rsp
+
+IN_BAND = Authorization.RegistrationMode.IN_BAND
+OUT_OF_BAND = Authorization.RegistrationMode.OUT_OF_BAND
+
+
+def register(caller, lfdi: str):
+    return caller.post("/edev", end_device_body(lfdi, sfdi=sfdi_from_lfdi(lfdi)))
 
 
 @pytest.fixture
-def in_band(settings):
-    settings.CSIP_REGISTRATION_MODE = "in_band"
-
-
-@pytest.fixture
-def newcomer(feeder, in_band):
-    """Approved for feeder 12 and a vendor group, not registered yet."""
+def newcomer(feeder):
+    """Approved for in-band registration in feeder 12 and a vendor group, not registered yet."""
     caller = new_caller("newcomer")
-    authorization = approve(caller.lfdi, role=Role.DIRECT, group=feeder)
+    caller.authorization = approve(caller.lfdi, role=Role.DIRECT, group=feeder, registration_mode=IN_BAND)
     caller.vendor_group = Group.objects.add_root(
         create_kwargs=dict(name="Vendor X", level=Level.NON_TOPOLOGY)
     )
-    authorization.non_topology_groups.add(caller.vendor_group)
+    caller.authorization.non_topology_groups.add(caller.vendor_group)
     return caller
 
 
@@ -86,7 +97,7 @@ def test_sfdi_that_does_not_belong_to_the_lfdi_is_refused(newcomer):
     assert snapshot() == before
 
 
-def test_aggregator_registers_a_der_it_is_approved_to_manage(aggregator, feeder, in_band):
+def test_aggregator_registers_a_der_it_is_approved_to_manage(aggregator, feeder):
     lfdi = aggregator.approved_lfdi
 
     response = aggregator.post("/edev", end_device_body(lfdi, sfdi=sfdi_from_lfdi(lfdi)))
@@ -97,7 +108,7 @@ def test_aggregator_registers_a_der_it_is_approved_to_manage(aggregator, feeder,
     assert (der.role, der.aggregator, der.topology_group) == (Role.MANAGED, aggregator.end_device, feeder)
 
 
-def test_aggregator_may_not_register_its_own_lfdi(aggregator, in_band):
+def test_aggregator_may_not_register_its_own_lfdi(aggregator):
     before = snapshot()
 
     response = aggregator.post("/edev", end_device_body(aggregator.lfdi, sfdi=aggregator.sfdi))
@@ -106,9 +117,9 @@ def test_aggregator_may_not_register_its_own_lfdi(aggregator, in_band):
     assert snapshot() == before
 
 
-def test_aggregator_may_not_register_a_der_it_is_not_approved_to_manage(aggregator, in_band):
+def test_aggregator_may_not_register_a_der_it_is_not_approved_to_manage(aggregator):
     lfdi = random_lfdi()
-    approve(lfdi, role=Role.DIRECT, group=None)
+    approve(lfdi, role=Role.DIRECT, group=None, registration_mode=IN_BAND)
     before = snapshot()
 
     response = aggregator.post("/edev", end_device_body(lfdi, sfdi=sfdi_from_lfdi(lfdi)))
@@ -117,10 +128,10 @@ def test_aggregator_may_not_register_a_der_it_is_not_approved_to_manage(aggregat
     assert snapshot() == before
 
 
-def test_out_of_band_server_refuses_registration_with_403(feeder, settings):
-    settings.CSIP_REGISTRATION_MODE = "out_of_band"
+def test_an_entry_approved_out_of_band_may_not_register_in_band(feeder, settings):
+    settings.CSIP_REGISTRATION_MODE = "in_band"
     caller = new_caller("installer")
-    approve(caller.lfdi, role=Role.DIRECT, group=feeder)
+    approve(caller.lfdi, role=Role.DIRECT, group=feeder, registration_mode=OUT_OF_BAND)
     before = snapshot()
 
     response = caller.post("/edev", end_device_body(caller.lfdi, sfdi=caller.sfdi))
@@ -129,7 +140,7 @@ def test_out_of_band_server_refuses_registration_with_403(feeder, settings):
     assert snapshot() == before
 
 
-def test_unapproved_lfdi_gets_the_configured_status_and_is_recorded_as_seen(in_band, db, settings):
+def test_unapproved_lfdi_gets_the_configured_status_and_is_recorded_as_seen(db, settings):
     settings.CSIP_UNAUTHORIZED_STATUS = 403
     caller = new_caller("unknown")
 
@@ -138,17 +149,6 @@ def test_unapproved_lfdi_gets_the_configured_status_and_is_recorded_as_seen(in_b
     assert response.status_code == 403
     assert not EndDevice.objects.filter(lfdi=caller.lfdi).exists()
     assert Authorization.objects.get(lfdi=caller.lfdi).status == Authorization.Status.SEEN
-
-
-def test_aggregator_deletes_a_der_it_manages_when_the_policy_allows(aggregator, settings):
-    settings.CSIP_AGGREGATOR_MAY_DELETE = True
-    der = aggregator.ders[0]
-
-    response = aggregator.delete(f"/edev/{der.pk}")
-
-    assert response.status_code == 200
-    assert not EndDevice.objects.filter(pk=der.pk).exists()
-    assert Authorization.objects.filter(lfdi=der.lfdi).exists()
 
 
 def test_aggregator_may_not_delete_when_the_policy_forbids(aggregator, settings):
@@ -187,6 +187,149 @@ def test_direct_device_may_not_delete_its_own_end_device(direct, settings):
     before = snapshot()
 
     response = direct.delete(f"/edev/{direct.end_device.pk}")
+
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+# --- One source for the registration mode: the entry -------------------------------------------------
+
+
+def test_an_entry_approved_in_band_registers_on_a_server_whose_default_is_out_of_band(feeder, settings):
+    settings.CSIP_REGISTRATION_MODE = "out_of_band"
+    caller = new_caller("installer")
+    approve(caller.lfdi, role=Role.DIRECT, group=feeder, registration_mode=IN_BAND)
+
+    assert register(caller, caller.lfdi).status_code == 201
+
+
+@pytest.mark.parametrize("mode", ["in_band", "out_of_band"])
+def test_new_entries_take_the_servers_registration_mode_as_their_default(db, settings, mode):
+    settings.CSIP_REGISTRATION_MODE = mode
+
+    entry = Authorization.objects.create(lfdi=random_lfdi(), role=Role.DIRECT)
+
+    assert entry.registration_mode == mode
+
+
+# --- In-band registration provisions exactly as an approval does -------------------------------------
+
+
+def test_a_device_registered_in_band_has_its_registration_with_the_pin_agreed_out_of_band(newcomer):
+    newcomer.authorization.pin = 123455
+    newcomer.authorization.save()
+    location = register(newcomer, newcomer.lfdi)["Location"]
+
+    response = newcomer.get(f"{location}/rg")
+
+    assert response.status_code == 200
+    assert etree.fromstring(response.content).findtext("{urn:ieee:std:2030.5:ns}pIN") == "123455"
+
+
+def test_in_band_registration_refuses_groups_beyond_the_limit_and_changes_nothing(newcomer):
+    enrolments = [
+        Group.objects.add_root(create_kwargs=dict(name=f"Enrolment {n}", level=Level.NON_TOPOLOGY))
+        for n in range(14)
+    ]
+    newcomer.authorization.non_topology_groups.add(*enrolments)
+    before = snapshot()
+
+    response = register(newcomer, newcomer.lfdi)
+
+    assert response.status_code == 400
+    assert b"at most 15 groups" in response.content
+    assert snapshot() == before
+
+
+def test_an_aggregator_disabled_by_the_utility_cannot_register_its_ders(aggregator):
+    EndDevice.objects.filter(pk=aggregator.end_device.pk).update(enabled=False)
+    before = snapshot()
+
+    response = register(aggregator, aggregator.approved_lfdi)
+
+    assert response.status_code == 400
+    assert snapshot() == before
+
+
+def test_in_band_registration_is_audited_as_the_creation_an_approval_records(newcomer):
+    register(newcomer, newcomer.lfdi)
+
+    entry = AuditEntry.objects.get(object_type="derms.EndDevice")
+    assert (entry.action, entry.actor, entry.before) == ("create", None, None)
+    assert entry.actor_name == f"2030.5 client {newcomer.lfdi}"
+    assert entry.after["lfdi"] == newcomer.lfdi
+
+
+# --- Removal by an aggregator deregisters and keeps the history --------------------------------------
+
+
+@pytest.fixture
+def der_with_history(aggregator, event):
+    """The aggregator's first DER, with a status, a log event, a reading and a response on record."""
+    der = aggregator.ders[0]
+    assert aggregator.put(der_path(der, "ders"), status_body(1700000000)).status_code == 204
+    assert aggregator.post(f"/edev/{der.pk}/lel", log_event_body(2, at=1700000000)).status_code == 201
+    mup = aggregator.post("/mup", mup_body(der.lfdi))["Location"]
+    assert aggregator.post(mup, meter_reading_body(reading(1700000000, 4200))).status_code == 200
+    assert aggregator.post(rsp(event), response_body(event, der.lfdi, 1)).status_code == 201
+    return der
+
+
+def test_aggregator_deregisters_a_der_and_its_history_is_kept(aggregator, der_with_history, settings):
+    settings.CSIP_AGGREGATOR_MAY_DELETE = True
+    der = der_with_history
+
+    response = aggregator.delete(f"/edev/{der.pk}")
+
+    assert response.status_code == 200
+    der.refresh_from_db()
+    assert not der.enabled
+    assert der.deregistered_at is not None
+    for model in (DERStatus, LogEvent, Reading, Response):
+        assert model.objects.filter(end_device=der).count() == 1, model.__name__
+    assert Authorization.objects.get(lfdi=der.lfdi).status == Authorization.Status.APPROVED
+    assert AuditEntry.objects.get(action="deregister").after["enabled"] is False
+
+
+def test_a_deregistered_der_leaves_its_aggregators_lists(aggregator, der_with_history, settings):
+    settings.CSIP_AGGREGATOR_MAY_DELETE = True
+    der = der_with_history
+    assert aggregator.get("/mup").content.count(b"<MirrorUsagePoint ") == 1
+    aggregator.delete(f"/edev/{der.pk}")
+
+    assert aggregator.get(f"/edev/{der.pk}").status_code == 404
+    listed = etree.fromstring(aggregator.get("/edev").content)
+    assert f"/edev/{der.pk}" not in {e.get("href") for e in listed}
+    assert aggregator.get("/mup").content.count(b"<MirrorUsagePoint ") == 0
+
+
+def test_registering_a_deregistered_der_again_brings_back_the_same_end_device(
+    aggregator, der_with_history, settings
+):
+    settings.CSIP_AGGREGATOR_MAY_DELETE = True
+    der = der_with_history
+    Authorization.objects.filter(lfdi=der.lfdi).update(registration_mode=IN_BAND)
+    aggregator.delete(f"/edev/{der.pk}")
+
+    response = register(aggregator, der.lfdi)
+
+    assert response.status_code == 200
+    assert response["Location"] == f"/edev/{der.pk}"
+    der.refresh_from_db()
+    assert (der.enabled, der.deregistered_at) == (True, None)
+    assert EndDevice.objects.filter(lfdi=der.lfdi).count() == 1
+    assert aggregator.get(f"/edev/{der.pk}").status_code == 200
+    assert DERStatus.objects.filter(end_device=der).count() == 1
+
+
+def test_an_aggregator_may_not_register_a_der_the_utility_moved_to_another_aggregator(aggregator, feeder):
+    other = EndDevice.objects.create(lfdi=random_lfdi(), role=Role.AGGREGATOR)
+    der = EndDevice.objects.create(
+        lfdi=aggregator.approved_lfdi, role=Role.MANAGED, aggregator=other, topology_group=feeder
+    )
+    before = snapshot()
+
+    response = register(aggregator, der.lfdi)
 
     assert response.status_code == 403
     assert snapshot() == before

@@ -1,0 +1,108 @@
+"""Two clients' first writes of the same thing at the same moment: one creates it, the other finds it,
+neither gets a 500. Real threads on real PostgreSQL connections, released together by a barrier; each
+case runs several rounds, as one round may not overlap."""
+
+import dataclasses
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections
+from django.test import Client as HttpClient
+from django.utils import timezone
+
+from derms.lfdi import sfdi_from_lfdi
+from derms.models import (
+    AlarmState,
+    DERAlarm,
+    DERCapability,
+    DERControl,
+    EndDevice,
+    MirrorUsagePoint,
+    Response,
+    Role,
+)
+from tests.csip_api.documents import CAPABILITY, end_device_body, log_event_body, mup_body, response_body
+
+from .conftest import Caller, approve, direct_der, new_caller
+from .test_alarms import lel
+from .test_der_reports import der_path
+from .test_registration import IN_BAND
+from .test_responses import rsp
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="SQLite runs one write transaction at a time: no race"
+    ),
+]
+
+ROUNDS = 5
+
+
+def at_once(caller: Caller, method: str, path: str, bodies: list[str]) -> list[int]:
+    """Send ``bodies`` as ``caller`` from one thread each, all released at the same moment."""
+    barrier = threading.Barrier(len(bodies))
+
+    def send(body: str) -> int:
+        own = dataclasses.replace(caller, http=HttpClient())
+        try:
+            barrier.wait()
+            return getattr(own, method)(path, body).status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(len(bodies)) as pool:
+        return sorted(pool.map(send, bodies))
+
+
+def test_two_first_responses_to_one_event_leave_exactly_one_latest(direct, program):
+    for _ in range(ROUNDS):
+        event = DERControl.objects.create(program=program, start=timezone.now(), duration=60)
+        body = response_body(event, direct.lfdi, 1)
+
+        assert at_once(direct, "post", rsp(event), [body, body]) == [201, 201]
+
+        assert Response.objects.filter(control=event, is_latest=True).count() == 1
+
+
+def test_one_lfdi_registered_twice_at_once_is_created_once(feeder):
+    for number in range(ROUNDS):
+        caller = new_caller(f"installer {number}")
+        approve(caller.lfdi, role=Role.DIRECT, group=feeder, registration_mode=IN_BAND)
+        body = end_device_body(caller.lfdi, sfdi=sfdi_from_lfdi(caller.lfdi))
+
+        assert at_once(caller, "post", "/edev", [body, body]) == [200, 201]
+
+        assert EndDevice.objects.filter(lfdi=caller.lfdi).count() == 1
+
+
+def test_one_alarm_raised_twice_at_once_has_one_state(direct):
+    for number in range(ROUNDS):
+        code = 2 * number
+        bodies = [log_event_body(code, at=1700000000 + n, event_id=n) for n in (1, 2)]
+
+        assert at_once(direct, "post", lel(direct.end_device), bodies) == [201, 201]
+
+        assert AlarmState.objects.get(end_device=direct.end_device, alarm=DERAlarm(code)).active
+
+
+def test_one_mirror_usage_point_posted_twice_at_once_is_created_once(direct):
+    for number in range(ROUNDS):
+        body = mup_body(direct.lfdi, mrid=f"{number:032X}")
+
+        assert at_once(direct, "post", "/mup", [body, body]) == [200, 201]
+
+        assert MirrorUsagePoint.objects.filter(mrid=f"{number:032X}").count() == 1
+
+
+def test_two_first_capabilities_of_one_der_at_once_keep_one(feeder):
+    for number in range(ROUNDS):
+        caller = direct_der(f"new DER {number}", feeder)
+
+        assert at_once(caller, "put", der_path(caller.end_device, "dercap"), [CAPABILITY, CAPABILITY]) == [
+            204,
+            204,
+        ]
+
+        assert DERCapability.objects.filter(end_device=caller.end_device).count() == 1

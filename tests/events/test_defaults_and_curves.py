@@ -22,7 +22,7 @@ def test_updating_the_default_replaces_it_and_audits_before_and_after(program, d
     default = update_default_control(
         program=program, values={"opModVoltVar": volt_var_curve.mrid, "setGradW": 5}, actor=dispatcher
     )
-    assert default.version == 1
+    assert default.version == 2  # the empty defaults create_program made, then two updates
     assert control_values(default, controls=CONTROLS + DEFAULT_ONLY_SETTINGS) == {
         "opModVoltVar": volt_var_curve.mrid,
         "setGradW": 5,

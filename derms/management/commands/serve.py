@@ -3,8 +3,8 @@
 It migrates the database and creates the development PKI; on first start it also issues certificates for
 the demo's direct DERs and aggregators and builds the demo utility with their LFDIs. Then it supervises
 gunicorn (2030.5 over mTLS, CSIP_HTTPS_HOST:CSIP_HTTPS_PORT), daphne (portal and websockets,
-DERMS_PORTAL_HOST:DERMS_PORTAL_PORT) and a Celery worker until Ctrl-C or SIGTERM; if one of them dies the
-others are stopped and the command fails.
+DERMS_PORTAL_HOST:DERMS_PORTAL_PORT) and a Celery worker with an embedded beat until Ctrl-C or SIGTERM;
+if one of them dies the others are stopped and the command fails.
 """
 
 import sys
@@ -68,5 +68,8 @@ class Command(BaseCommand):
                 "-p", str(settings.DERMS_PORTAL_PORT),
                 "derms.asgi:application",
             ],
-            "celery": [python, "-m", "celery", "-A", "derms.celery:app", "worker", "--loglevel", "INFO"],
+            # -B embeds beat (record_transitions every 30 s), its schedule file in VAR_DIR (settings).
+            "celery": [
+                python, "-m", "celery", "-A", "derms.celery:app", "worker", "-B", "--loglevel", "INFO"
+            ],
         }  # fmt: skip

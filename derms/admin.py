@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group as StaffGroup
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 
 from derms.audited_admin import AuditedModelAdmin
 from derms.der_controls import CONTROLS, DEFAULT_ONLY_SETTINGS, Control
@@ -140,7 +141,8 @@ class EndDeviceAdmin(LFDISearchMixin, NonTopologyGroupsMixin, AuditedModelAdmin)
         ProgramFilter,
     )
     list_select_related = ("aggregator", "topology_group")
-    readonly_fields = ("sfdi_display", "registered_at")
+    # changedTime is the server's record of the last change, so the save sets it (2030.5 EndDevice).
+    readonly_fields = ("sfdi_display", "changed_time", "registered_at")
     fields = (
         "lfdi",
         "sfdi_display",
@@ -163,6 +165,11 @@ class EndDeviceAdmin(LFDISearchMixin, NonTopologyGroupsMixin, AuditedModelAdmin)
     def get_readonly_fields(self, request, obj=None):
         # The LFDI names the certificate; a different certificate is a different EndDevice.
         return (*self.readonly_fields, "lfdi") if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        # Clients reading the EndDeviceList with ``a`` find the EndDevices changed since then by it.
+        obj.changed_time = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Authorization)

@@ -11,20 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from derms import program_admin  # noqa: F401  (registers the DERProgram side of the admin)
 from derms.audited_admin import AuditedModelAdmin
-from derms.der_controls import CONTROLS, DEFAULT_ONLY_SETTINGS, Control
 from derms.lfdi import format_sfdi, lfdi_prefix_from_sfdi
-from derms.models import (
-    AuditEntry,
-    Authorization,
-    CurvePoint,
-    DefaultDERControl,
-    DERControl,
-    DERCurve,
-    DERProgram,
-    EndDevice,
-)
-from derms.models.programs import validate_curve_points
+from derms.models import AuditEntry, Authorization, DERProgram, EndDevice
 from derms.services import audit, authorizations
 from groups.models import Group, Level
 from groups.selectors import end_devices_in
@@ -215,114 +205,6 @@ class AuthorizationAdmin(LFDISearchMixin, NonTopologyGroupsMixin, AuditedModelAd
                 done += 1
         if done:
             self.message_user(request, f"{done} entr{'y' if done == 1 else 'ies'} {verb}.", messages.SUCCESS)
-
-
-@admin.register(DERProgram)
-class DERProgramAdmin(AuditedModelAdmin):
-    list_display = ("description", "mrid", "group", "group_level", "primacy")
-    list_filter = ("group__level",)
-    list_select_related = ("group",)
-    search_fields = ("description", "mrid", "group__name")
-    autocomplete_fields = ("group",)
-
-    @admin.display(description="level", ordering="group__level")
-    def group_level(self, obj) -> str:
-        return obj.group.get_level_display()
-
-
-def control_fieldset(title: str, controls: tuple[Control, ...]) -> tuple[str, dict]:
-    """One admin fieldset for controls from der_controls, each control's parts on one line."""
-    return (title, {"fields": [tuple(c.field_names()) for c in controls], "classes": ["collapse"]})
-
-
-@admin.register(DefaultDERControl)
-class DefaultDERControlAdmin(AuditedModelAdmin):
-    list_display = ("program", "mrid", "updated")
-    list_filter = ("program__group__level",)
-    list_select_related = ("program",)
-    search_fields = ("program__description", "mrid")
-    autocomplete_fields = ("program",)
-    fieldsets = (
-        (None, {"fields": ["program", "mrid", "description", "version", "updated"]}),
-        control_fieldset("DER controls", CONTROLS),
-        control_fieldset("Default-only settings", DEFAULT_ONLY_SETTINGS),
-    )
-
-
-@admin.register(DERControl)
-class DERControlAdmin(AuditedModelAdmin):
-    list_display = ("description", "mrid", "program", "start", "duration", "status")
-    list_filter = ("status", ("program", admin.RelatedOnlyFieldListFilter), "program__group__level")
-    list_select_related = ("program",)
-    search_fields = ("description", "mrid", "program__description")
-    autocomplete_fields = ("program",)
-    date_hierarchy = "start"
-    fieldsets = (
-        (
-            None,
-            {
-                "fields": [
-                    "program",
-                    "mrid",
-                    "description",
-                    "version",
-                    "creation_time",
-                    ("start", "duration"),
-                    ("randomize_start", "randomize_duration"),
-                    "response_required",
-                    "device_category",
-                ]
-            },
-        ),
-        (
-            "Event status",
-            {
-                "fields": [
-                    "status",
-                    "status_time",
-                    ("potentially_superseded", "potentially_superseded_time"),
-                    "reason",
-                ]
-            },
-        ),
-        control_fieldset("DER controls", CONTROLS),
-    )
-
-
-class CurvePointFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        kept = [
-            f.cleaned_data
-            for f in self.forms
-            if f.cleaned_data
-            and not f.cleaned_data.get("DELETE")
-            and {"position", "x", "y"} <= f.cleaned_data.keys()
-        ]
-        kept.sort(key=lambda data: data["position"])
-        validate_curve_points([(d["x"], d["y"], d.get("excitation")) for d in kept])
-
-
-class CurvePointInline(admin.TabularInline):
-    model = CurvePoint
-    formset = CurvePointFormSet
-    fields = ("position", "x", "y", "excitation")
-    extra = 0
-    max_num = 10
-
-
-@admin.register(DERCurve)
-class DERCurveAdmin(AuditedModelAdmin):
-    inlines = (CurvePointInline,)
-    list_display = ("description", "mrid", "curve_type", "program", "creation_time")
-    list_filter = ("curve_type", ("program", admin.RelatedOnlyFieldListFilter))
-    list_select_related = ("program",)
-    search_fields = ("description", "mrid", "program__description")
-    autocomplete_fields = ("program",)
-
-    def audit_snapshot(self, obj) -> dict:
-        points = [[p.x, p.y, p.excitation] for p in obj.points.all()] if obj.pk else []
-        return {**audit.snapshot(obj), "points": points}
 
 
 @admin.register(AuditEntry)

@@ -1,7 +1,5 @@
 """The Django admin for the CSIP domain: a superuser's tool, every change audited."""
 
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -11,43 +9,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from derms import program_admin  # noqa: F401  (registers the DERProgram side of the admin)
+# Registered by importing: the DERProgram side, and what clients send.
+from derms import client_data_admin, program_admin  # noqa: F401
+from derms.admin_search import LFDISearchMixin
 from derms.audited_admin import AuditedModelAdmin
-from derms.lfdi import format_sfdi, lfdi_prefix_from_sfdi
+from derms.lfdi import format_sfdi
 from derms.models import AuditEntry, Authorization, DERProgram, EndDevice
 from derms.services import audit, authorizations
 from groups.models import Group, Level
 from groups.selectors import end_devices_in
 from groups.services import check_assignment
-
-_HEX = re.compile(r"^[0-9a-f]{1,40}$")
-_DIGITS = re.compile(r"^[0-9]{1,13}$")
-
-
-def lfdi_search_q(term: str) -> Q | None:
-    """Match an LFDI (or its start) in any case, or an SFDI typed with or without leading zeros."""
-    term = term.strip().lower()
-    query = Q(lfdi__startswith=term) if _HEX.match(term) else None
-    if _DIGITS.match(term):
-        try:
-            by_sfdi = Q(lfdi__startswith=lfdi_prefix_from_sfdi(int(term)))
-        except ValidationError:
-            return query
-        query = by_sfdi if query is None else query | by_sfdi
-    return query
-
-
-class LFDISearchMixin:
-    """The admin search box takes an LFDI or an SFDI."""
-
-    search_fields = ("lfdi",)
-    search_help_text = "LFDI (or its first digits) or SFDI, with or without leading zeros."
-
-    def get_search_results(self, request, queryset, search_term):
-        if not search_term.strip():
-            return queryset, False
-        query = lfdi_search_q(search_term)
-        return (queryset.filter(query) if query is not None else queryset.none()), False
 
 
 class GroupFilter(admin.SimpleListFilter):

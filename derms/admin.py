@@ -12,7 +12,7 @@ from django.utils import timezone
 # Registered by importing: the DERProgram side, and what clients send.
 from derms import client_data_admin, program_admin  # noqa: F401
 from derms.admin_search import LFDISearchMixin
-from derms.audited_admin import AuditedModelAdmin
+from derms.audited_admin import AuditedModelAdmin, ViewOnlyMixin
 from derms.lfdi import format_sfdi
 from derms.models import AuditEntry, Authorization, DERProgram, EndDevice
 from derms.services import audit, authorizations
@@ -179,22 +179,13 @@ class AuthorizationAdmin(LFDISearchMixin, NonTopologyGroupsMixin, AuditedModelAd
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """The trail is written by the application only: nobody adds, edits or deletes an entry."""
 
     list_display = ("at", "actor_name", "action", "object_type", "object_repr")
     list_filter = ("action", "object_type")
     search_fields = ("object_repr", "object_id", "actor_name")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.unregister(User)

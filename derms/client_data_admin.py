@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.html import format_html, format_html_join
 
 from derms.admin_search import LFDISearchMixin
+from derms.audited_admin import ViewOnlyMixin
 from derms.models import (
     AlarmState,
     DERAvailability,
@@ -46,20 +47,11 @@ class AggregatorFilter(admin.SimpleListFilter):
         return queryset.filter(**{f"{self.end_device_path}__aggregator_id": self.value()})
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Viewing only; nobody adds, edits or deletes what a client reported."""
 
     show_full_result_count = False
     list_per_page = 50
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ClientDataAdmin(LFDISearchMixin, ReadOnlyAdmin):

@@ -23,11 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from derms.der_controls import CurveType
-from derms.events.services import create_control, create_program, update_default_control
+from derms.events.services import create_control, create_curve, create_program, update_default_control
 from derms.lfdi import lfdi_from_certificate, sfdi_from_lfdi
 from derms.models import (
     Authorization,
-    CurvePoint,
     DefaultDERControl,
     DERControl,
     DERCurve,
@@ -256,25 +255,21 @@ def _curve_specs() -> list[_CurveSpec]:
 def _ensure_curves(programs: dict[str, DERProgram]) -> dict[str, DERCurve]:
     curves = {}
     for spec in _curve_specs():
-        curve, created = DERCurve.objects.get_or_create(
-            mrid=demo_mrid(f"curve/{spec.key}"),
-            defaults={
-                "program": programs[spec.program],
-                "description": spec.description,
-                "curve_type": spec.curve_type,
-                "x_multiplier": -2,
-                "y_multiplier": -2,
-                "y_ref_type": spec.y_ref_type,
-                "open_loop_tms": spec.open_loop_tms,
-                "vref": 10000 if spec.curve_type == CurveType.VOLT_VAR else None,
-                "autonomous_vref_enable": False if spec.curve_type == CurveType.VOLT_VAR else None,
-            },
+        mrid = demo_mrid(f"curve/{spec.key}")
+        volt_var = spec.curve_type == CurveType.VOLT_VAR
+        curves[spec.key] = DERCurve.objects.filter(mrid=mrid).first() or create_curve(
+            program=programs[spec.program],
+            mrid=mrid,
+            description=spec.description,
+            curve_type=spec.curve_type,
+            points=[(x, y, None) for x, y in spec.points],
+            x_multiplier=-2,
+            y_multiplier=-2,
+            y_ref_type=spec.y_ref_type,
+            open_loop_tms=spec.open_loop_tms,
+            vref=10000 if volt_var else None,
+            autonomous_vref_enable=False if volt_var else None,
         )
-        if created:
-            CurvePoint.objects.bulk_create(
-                CurvePoint(curve=curve, position=i, x=x, y=y) for i, (x, y) in enumerate(spec.points)
-            )
-        curves[spec.key] = curve
     return curves
 
 

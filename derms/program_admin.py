@@ -18,7 +18,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from derms.audited_admin import AuditedModelAdmin
+from derms.audited_admin import AuditedModelAdmin, ViewOnlyMixin
 from derms.der_controls import CONTROLS, CONTROLS_BY_ELEMENT, DEFAULT_ONLY_SETTINGS, Control
 from derms.events.lifecycle import status_at
 from derms.events.services import (
@@ -382,19 +382,10 @@ def _curve_point(line: str, number: int) -> tuple[int, int, bool | None]:
         raise ValidationError(f"Line {number}: write x, y or x, y, true/false, not {line!r}.") from None
 
 
-class CurvePointInline(admin.TabularInline):
+class CurvePointInline(ViewOnlyMixin, admin.TabularInline):
     model = CurvePoint
     fields = ("position", "x", "y", "excitation")
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DERCurve)

@@ -215,9 +215,13 @@ def create_curve(
     ramp_inc_tms: int | None = None,
     ramp_pt1_tms: int | None = None,
     vref: int | None = None,
+    mrid: str | None = None,
     actor: Any = None,
 ) -> DERCurve:
-    """Add a DERCurve to the program's DERCurveList, for curve controls to point to (CSIP 6.1.8.3)."""
+    """Add a DERCurve to the program's DERCurveList, for curve controls to point to (CSIP 6.1.8.3).
+
+    ``mrid`` is for curves that already have one elsewhere; otherwise a new one.
+    """
     errors: dict[str, list[str]] = {}
     _check(errors, "curve_type", lambda: _in_range("curveType", curve_type, 0, CurveType.WATT_VAR))
     _check(errors, "points", lambda: validate_curve_points(list(points)))
@@ -225,6 +229,8 @@ def create_curve(
     _check(errors, "x_multiplier", lambda: _in_range("xMultiplier", x_multiplier, -9, 9))
     _check(errors, "y_multiplier", lambda: _in_range("yMultiplier", y_multiplier, -9, 9))
     _check(errors, "description", lambda: _max_length(description, DESCRIPTION_MAX))
+    if mrid is not None:
+        _check(errors, "mrid", lambda: validate_mrid(mrid))
     optional = {
         "autonomous_vref_time_constant": (autonomous_vref_time_constant, UINT32_MAX),
         "open_loop_tms": (open_loop_tms, UINT16_MAX),
@@ -241,6 +247,7 @@ def create_curve(
 
     with transaction.atomic():
         curve = DERCurve.objects.create(
+            mrid=mrid or new_mrid(),
             program=program,
             curve_type=curve_type,
             y_ref_type=y_ref_type,

@@ -29,8 +29,9 @@ def test_staff_create_a_control_and_get_its_status_and_values(staff_client, prog
     assert response.status_code == 201
     body = response.json()
     control = DERControl.objects.get(mrid=body["mrid"])
-    assert (body["status"], body["values"], body["program"]) == (
+    assert (body["status"], body["over"], body["values"], body["program"]) == (
         "Scheduled",
+        False,
         {"opModMaxLimW": 4000},
         program.mrid,
     )

@@ -57,7 +57,7 @@ def create_program(
     _check(errors, "primacy", lambda: _in_range("primacy", primacy, 0, PRIMACY_MAX))
     _check(errors, "description", lambda: _max_length(description, DESCRIPTION_MAX))
     if mrid is not None:
-        _check(errors, "mrid", lambda: validate_mrid(mrid))
+        _check(errors, "mrid", lambda: _unused_mrid(DERProgram, mrid))
     if errors:
         raise ValidationError(errors)
     try:
@@ -68,12 +68,9 @@ def create_program(
             DefaultDERControl.objects.create(program=program, description=f"Defaults {description}"[:32])
             audit.record_change(actor=actor, action="der_program.create", obj=program, before=None)
     except IntegrityError as exc:
-        # The unique constraints decide, so two operators creating the same program at once both learn.
-        if DERProgram.objects.filter(group=group).exists():
-            raise ValidationError(
-                {"group": f"{group.name} already has a DER program (one per group)."}
-            ) from exc
-        raise ValidationError({"mrid": "Another DER program has this mRID."}) from exc
+        # The unique constraint decides, so two operators creating the same program at once both learn.
+        message = f"{group.name} already has a DER program (one per group)."
+        raise ValidationError({"group": message}) from exc
     return program
 
 
@@ -111,7 +108,7 @@ def create_control(
         _check(errors, "device_category", lambda: _in_range("deviceCategory", device_category, 1, UINT32_MAX))
     _check(errors, "description", lambda: _max_length(description, DESCRIPTION_MAX))
     if mrid is not None:
-        _check(errors, "mrid", lambda: validate_mrid(mrid))
+        _check(errors, "mrid", lambda: _unused_mrid(DERControl, mrid))
     cleaned = _check_values(errors, values, program=program, for_event=True)
     if cleaned is not None and not cleaned:
         errors.setdefault("values", []).append("An event must set at least one control.")
@@ -230,7 +227,7 @@ def create_curve(
     _check(errors, "y_multiplier", lambda: _in_range("yMultiplier", y_multiplier, -9, 9))
     _check(errors, "description", lambda: _max_length(description, DESCRIPTION_MAX))
     if mrid is not None:
-        _check(errors, "mrid", lambda: validate_mrid(mrid))
+        _check(errors, "mrid", lambda: _unused_mrid(DERCurve, mrid))
     optional = {
         "autonomous_vref_time_constant": (autonomous_vref_time_constant, UINT32_MAX),
         "open_loop_tms": (open_loop_tms, UINT16_MAX),
@@ -274,6 +271,13 @@ def create_curve(
             after={"curve_type": curve_type, "points": [list(p) for p in points], "y_ref_type": y_ref_type},
         )
     return curve
+
+
+def _unused_mrid(model, mrid: str) -> None:
+    """An mRID given from elsewhere must be well formed and not name another object already."""
+    validate_mrid(mrid)
+    if model.objects.filter(mrid=mrid).exists():
+        raise ValidationError(f"Another {model._meta.verbose_name} has the mRID {mrid}.")
 
 
 def _lock(program_id: int) -> None:

@@ -16,6 +16,7 @@ gets the same checks, audit entry, supersede rules and outbox rows as one made a
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from derms.audited_admin import AuditedModelAdmin, ViewOnlyMixin
@@ -30,7 +31,7 @@ from derms.events.services import (
     update_default_control,
 )
 from derms.events.values import control_values
-from derms.models import CurvePoint, DefaultDERControl, DERControl, DERCurve, DERProgram
+from derms.models import CurvePoint, DefaultDERControl, DERControl, DERCurve, DERProgram, EventStatus
 
 
 class ServiceForm(forms.ModelForm):
@@ -60,6 +61,11 @@ class ServiceForm(forms.ModelForm):
 
     def save_m2m(self):
         """Nothing: the service saved everything."""
+
+    def make_mrid_optional(self, help_text: str) -> None:
+        """The service makes a new mRID unless one from elsewhere is given."""
+        field = self.fields["mrid"]
+        field.required, field.initial, field.help_text = False, None, help_text
 
     def _add_service_errors(self, exc: ValidationError) -> None:
         if not hasattr(exc, "error_dict"):
@@ -118,9 +124,7 @@ class ProgramAddForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mrid"].required = False
-        self.fields["mrid"].initial = None
-        self.fields["mrid"].help_text = "Leave empty for a new one; give one only if another system made it."
+        self.make_mrid_optional("Leave empty for a new one; give one only if another system made it.")
 
     def call_service(self, cleaned):
         return create_program(
@@ -239,9 +243,7 @@ class ControlAddForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mrid"].required = False
-        self.fields["mrid"].initial = None
-        self.fields["mrid"].help_text = "Leave empty for a new one; give an imported event's upstream mRID."
+        self.make_mrid_optional("Leave empty for a new one; give an imported event's upstream mRID.")
         _limit_curves_to_program(self, None)
 
     def call_service(self, cleaned):
@@ -261,6 +263,36 @@ class ControlAddForm(ServiceForm):
             mrid=cleaned.get("mrid") or None,
             actor=self.actor,
         )
+
+
+class StatusNowFilter(admin.SimpleListFilter):
+    """Events by their status now, as clients read it (lifecycle.status_at), not as stored."""
+
+    title = "status now"
+    parameter_name = "status_now"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("scheduled", "Scheduled"),
+            ("active", "Active"),
+            ("cancelled", "Cancelled"),
+            ("superseded", "Superseded"),
+            ("over", "Over (gone from what clients read)"),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        undecided = Q(status=EventStatus.SCHEDULED) | Q(status_time__gt=now)
+        listed = queryset.filter(effective_end__gt=now)
+        cancelled = (EventStatus.CANCELLED, EventStatus.CANCELLED_WITH_RANDOMIZATION)
+        return {
+            None: queryset,
+            "scheduled": listed.filter(undecided, effective_start__gt=now),
+            "active": listed.filter(undecided, effective_start__lte=now),
+            "cancelled": listed.filter(status__in=cancelled, status_time__lte=now),
+            "superseded": listed.filter(status=EventStatus.SUPERSEDED, status_time__lte=now),
+            "over": queryset.filter(effective_end__lte=now),
+        }.get(self.value(), queryset)
 
 
 _EVENT_FIELDS = [
@@ -284,7 +316,7 @@ class DERControlAdmin(ServiceAdmin):
     read_only_after_add = True
     readonly_fields = ("status_now",)
     list_display = ("description", "mrid", "program", "start", "duration", "status_now")
-    list_filter = ("status", ("program", admin.RelatedOnlyFieldListFilter), "program__group__level")
+    list_filter = (StatusNowFilter, ("program", admin.RelatedOnlyFieldListFilter), "program__group__level")
     list_select_related = ("program",)
     search_fields = ("description", "mrid", "program__description")
     autocomplete_fields = ("program",)

@@ -266,3 +266,18 @@ def test_a_curve_is_never_changed_or_deleted_in_the_admin(admin_client, program)
     assert edit.status_code == 403
     assert admin_client.get(url(DERCurve, "delete", curve.pk)).status_code == 403
     assert curve.points.count() == 4
+
+
+def test_events_filter_by_their_status_now_as_clients_read_it(admin_client, program):
+    soon = timezone.now() + dt.timedelta(hours=1)
+    scheduled = create_control(program=program, start=soon, duration=600, values={"opModConnect": True})
+    active = create_control(program=program, start="now", duration=600, values={"opModFixedW": 10})
+    over = DERControl.objects.create(
+        program=program, start=timezone.now() - dt.timedelta(days=1), duration=60, op_mod_max_lim_w=1
+    )
+
+    def listed(status: str) -> list:
+        response = admin_client.get(url(DERControl, "changelist"), {"status_now": status})
+        return list(response.context["cl"].result_list)
+
+    assert (listed("scheduled"), listed("active"), listed("over")) == ([scheduled], [active], [over])

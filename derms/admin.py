@@ -1,7 +1,5 @@
 """The Django admin for the CSIP domain: a superuser's tool, every change audited."""
 
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -9,54 +7,18 @@ from django.contrib.auth.models import Group as StaffGroup
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 
-from derms.audited_admin import AuditedModelAdmin
-from derms.der_controls import CONTROLS, DEFAULT_ONLY_SETTINGS, Control
-from derms.lfdi import format_sfdi, lfdi_prefix_from_sfdi
-from derms.models import (
-    AuditEntry,
-    Authorization,
-    CurvePoint,
-    DefaultDERControl,
-    DERControl,
-    DERCurve,
-    DERProgram,
-    EndDevice,
-)
-from derms.models.programs import validate_curve_points
+# Registered by importing: the DERProgram side, and what clients send.
+from derms import client_data_admin, program_admin  # noqa: F401
+from derms.admin_search import LFDISearchMixin
+from derms.audited_admin import AuditedModelAdmin, ViewOnlyMixin
+from derms.lfdi import format_sfdi
+from derms.models import AuditEntry, Authorization, DERProgram, EndDevice
 from derms.services import audit, authorizations
 from groups.models import Group, Level
 from groups.selectors import end_devices_in
 from groups.services import check_assignment
-
-_HEX = re.compile(r"^[0-9a-f]{1,40}$")
-_DIGITS = re.compile(r"^[0-9]{1,13}$")
-
-
-def lfdi_search_q(term: str) -> Q | None:
-    """Match an LFDI (or its start) in any case, or an SFDI typed with or without leading zeros."""
-    term = term.strip().lower()
-    query = Q(lfdi__startswith=term) if _HEX.match(term) else None
-    if _DIGITS.match(term):
-        try:
-            by_sfdi = Q(lfdi__startswith=lfdi_prefix_from_sfdi(int(term)))
-        except ValidationError:
-            return query
-        query = by_sfdi if query is None else query | by_sfdi
-    return query
-
-
-class LFDISearchMixin:
-    """The admin search box takes an LFDI or an SFDI."""
-
-    search_fields = ("lfdi",)
-    search_help_text = "LFDI (or its first digits) or SFDI, with or without leading zeros."
-
-    def get_search_results(self, request, queryset, search_term):
-        if not search_term.strip():
-            return queryset, False
-        query = lfdi_search_q(search_term)
-        return (queryset.filter(query) if query is not None else queryset.none()), False
 
 
 class GroupFilter(admin.SimpleListFilter):
@@ -140,7 +102,8 @@ class EndDeviceAdmin(LFDISearchMixin, NonTopologyGroupsMixin, AuditedModelAdmin)
         ProgramFilter,
     )
     list_select_related = ("aggregator", "topology_group")
-    readonly_fields = ("sfdi_display", "registered_at")
+    # changedTime is the server's record of the last change, so the save sets it (2030.5 EndDevice).
+    readonly_fields = ("sfdi_display", "changed_time", "registered_at")
     fields = (
         "lfdi",
         "sfdi_display",
@@ -163,6 +126,11 @@ class EndDeviceAdmin(LFDISearchMixin, NonTopologyGroupsMixin, AuditedModelAdmin)
     def get_readonly_fields(self, request, obj=None):
         # The LFDI names the certificate; a different certificate is a different EndDevice.
         return (*self.readonly_fields, "lfdi") if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        # Clients reading the EndDeviceList with ``a`` find the EndDevices changed since then by it.
+        obj.changed_time = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Authorization)
@@ -210,131 +178,14 @@ class AuthorizationAdmin(LFDISearchMixin, NonTopologyGroupsMixin, AuditedModelAd
             self.message_user(request, f"{done} entr{'y' if done == 1 else 'ies'} {verb}.", messages.SUCCESS)
 
 
-@admin.register(DERProgram)
-class DERProgramAdmin(AuditedModelAdmin):
-    list_display = ("description", "mrid", "group", "group_level", "primacy")
-    list_filter = ("group__level",)
-    list_select_related = ("group",)
-    search_fields = ("description", "mrid", "group__name")
-    autocomplete_fields = ("group",)
-
-    @admin.display(description="level", ordering="group__level")
-    def group_level(self, obj) -> str:
-        return obj.group.get_level_display()
-
-
-def control_fieldset(title: str, controls: tuple[Control, ...]) -> tuple[str, dict]:
-    """One admin fieldset for controls from der_controls, each control's parts on one line."""
-    return (title, {"fields": [tuple(c.field_names()) for c in controls], "classes": ["collapse"]})
-
-
-@admin.register(DefaultDERControl)
-class DefaultDERControlAdmin(AuditedModelAdmin):
-    list_display = ("program", "mrid", "updated")
-    list_filter = ("program__group__level",)
-    list_select_related = ("program",)
-    search_fields = ("program__description", "mrid")
-    autocomplete_fields = ("program",)
-    fieldsets = (
-        (None, {"fields": ["program", "mrid", "description", "version", "updated"]}),
-        control_fieldset("DER controls", CONTROLS),
-        control_fieldset("Default-only settings", DEFAULT_ONLY_SETTINGS),
-    )
-
-
-@admin.register(DERControl)
-class DERControlAdmin(AuditedModelAdmin):
-    list_display = ("description", "mrid", "program", "start", "duration", "status")
-    list_filter = ("status", ("program", admin.RelatedOnlyFieldListFilter), "program__group__level")
-    list_select_related = ("program",)
-    search_fields = ("description", "mrid", "program__description")
-    autocomplete_fields = ("program",)
-    date_hierarchy = "start"
-    fieldsets = (
-        (
-            None,
-            {
-                "fields": [
-                    "program",
-                    "mrid",
-                    "description",
-                    "version",
-                    "creation_time",
-                    ("start", "duration"),
-                    ("randomize_start", "randomize_duration"),
-                    "response_required",
-                    "device_category",
-                ]
-            },
-        ),
-        (
-            "Event status",
-            {
-                "fields": [
-                    "status",
-                    "status_time",
-                    ("potentially_superseded", "potentially_superseded_time"),
-                    "reason",
-                ]
-            },
-        ),
-        control_fieldset("DER controls", CONTROLS),
-    )
-
-
-class CurvePointFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        kept = [
-            f.cleaned_data
-            for f in self.forms
-            if f.cleaned_data
-            and not f.cleaned_data.get("DELETE")
-            and {"position", "x", "y"} <= f.cleaned_data.keys()
-        ]
-        kept.sort(key=lambda data: data["position"])
-        validate_curve_points([(d["x"], d["y"], d.get("excitation")) for d in kept])
-
-
-class CurvePointInline(admin.TabularInline):
-    model = CurvePoint
-    formset = CurvePointFormSet
-    fields = ("position", "x", "y", "excitation")
-    extra = 0
-    max_num = 10
-
-
-@admin.register(DERCurve)
-class DERCurveAdmin(AuditedModelAdmin):
-    inlines = (CurvePointInline,)
-    list_display = ("description", "mrid", "curve_type", "program", "creation_time")
-    list_filter = ("curve_type", ("program", admin.RelatedOnlyFieldListFilter))
-    list_select_related = ("program",)
-    search_fields = ("description", "mrid", "program__description")
-    autocomplete_fields = ("program",)
-
-    def audit_snapshot(self, obj) -> dict:
-        points = [[p.x, p.y, p.excitation] for p in obj.points.all()] if obj.pk else []
-        return {**audit.snapshot(obj), "points": points}
-
-
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """The trail is written by the application only: nobody adds, edits or deletes an entry."""
 
     list_display = ("at", "actor_name", "action", "object_type", "object_repr")
     list_filter = ("action", "object_type")
     search_fields = ("object_repr", "object_id", "actor_name")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.unregister(User)

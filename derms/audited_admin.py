@@ -42,3 +42,16 @@ class AuditedModelAdmin(admin.ModelAdmin):
         for obj, pk, before in doomed:
             obj.pk = pk
             audit.record(actor=request.user, action="delete", obj=obj, before=before)
+
+
+class ViewOnlyMixin:
+    """For what only the application writes: staff with the view permission look, nobody edits."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "derms.settings")
 app = Celery("derms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Tasks of the event engine live beside it rather than in the app's own tasks module.
+app.autodiscover_tasks(["derms.events"])

@@ -23,11 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from derms.der_controls import CurveType
-from derms.events.services import create_control
+from derms.events.services import create_control, create_curve, create_program, update_default_control
 from derms.lfdi import lfdi_from_certificate, sfdi_from_lfdi
 from derms.models import (
     Authorization,
-    CurvePoint,
     DefaultDERControl,
     DERControl,
     DERCurve,
@@ -185,17 +184,19 @@ def _as_tree(spec: list) -> list[dict]:
 
 
 def _ensure_programs(groups: dict[str, Group]) -> dict[str, DERProgram]:
+    """A program, with its empty defaults, for every group the demo utility sends controls to."""
     wanted = [
         (group, TOPOLOGY_PRIMACY[group.level]) for group in groups.values() if group.level in TOPOLOGY_PRIMACY
     ] + [(groups[name], primacy) for name, primacy in ENROLMENTS.items()]
-    existing = {p.group_id for p in DERProgram.objects.only("group_id")}
-    DERProgram.objects.bulk_create(
-        DERProgram(
-            group=group, primacy=primacy, description=group.name[:32], mrid=demo_mrid(f"derp/{group.name}")
-        )
-        for group, primacy in wanted
-        if group.pk not in existing
-    )
+    existing = set(DERProgram.objects.values_list("group_id", flat=True))
+    for group, primacy in wanted:
+        if group.pk not in existing:
+            create_program(
+                group=group,
+                primacy=primacy,
+                description=group.name[:32],
+                mrid=demo_mrid(f"derp/{group.name}"),
+            )
     return {p.group.name: p for p in DERProgram.objects.select_related("group")}
 
 
@@ -254,58 +255,49 @@ def _curve_specs() -> list[_CurveSpec]:
 def _ensure_curves(programs: dict[str, DERProgram]) -> dict[str, DERCurve]:
     curves = {}
     for spec in _curve_specs():
-        curve, created = DERCurve.objects.get_or_create(
-            mrid=demo_mrid(f"curve/{spec.key}"),
-            defaults={
-                "program": programs[spec.program],
-                "description": spec.description,
-                "curve_type": spec.curve_type,
-                "x_multiplier": -2,
-                "y_multiplier": -2,
-                "y_ref_type": spec.y_ref_type,
-                "open_loop_tms": spec.open_loop_tms,
-                "vref": 10000 if spec.curve_type == CurveType.VOLT_VAR else None,
-                "autonomous_vref_enable": False if spec.curve_type == CurveType.VOLT_VAR else None,
-            },
+        mrid = demo_mrid(f"curve/{spec.key}")
+        volt_var = spec.curve_type == CurveType.VOLT_VAR
+        curves[spec.key] = DERCurve.objects.filter(mrid=mrid).first() or create_curve(
+            program=programs[spec.program],
+            mrid=mrid,
+            description=spec.description,
+            curve_type=spec.curve_type,
+            points=[(x, y, None) for x, y in spec.points],
+            x_multiplier=-2,
+            y_multiplier=-2,
+            y_ref_type=spec.y_ref_type,
+            open_loop_tms=spec.open_loop_tms,
+            vref=10000 if volt_var else None,
+            autonomous_vref_enable=False if volt_var else None,
         )
-        if created:
-            CurvePoint.objects.bulk_create(
-                CurvePoint(curve=curve, position=i, x=x, y=y) for i, (x, y) in enumerate(spec.points)
-            )
-        curves[spec.key] = curve
     return curves
 
 
 def _ensure_default_controls(programs: dict[str, DERProgram], curves: dict[str, DERCurve]) -> None:
-    """Every program has its DefaultDERControl; the System's carries the utility-wide settings."""
-    existing = set(DefaultDERControl.objects.values_list("program_id", flat=True))
-    system_defaults = {
-        "op_mod_connect": True,
-        "op_mod_energize": True,
-        "op_mod_max_lim_w": 10000,
-        "op_mod_volt_var": curves["volt-var"],
-        "op_mod_volt_watt": curves["volt-watt"],
-        # IEEE 1547 enter-service defaults: 91.7-105 % voltage, 59.5-60.1 Hz, 300 s delay and ramp.
-        "set_es_delay": 30000,
-        "set_es_high_freq": 6010,
-        "set_es_low_freq": 5950,
-        "set_es_high_volt": 10500,
-        "set_es_low_volt": 9170,
-        "set_es_ramp_tms": 30000,
-        "set_es_random_delay": 0,
-        # Ramp rates in hundredths of a percent of setMaxW per second: 100 %/s normal, 2 %/s soft start.
-        "set_grad_w": 10000,
-        "set_soft_grad_w": 200,
-    }
-    DefaultDERControl.objects.bulk_create(
-        DefaultDERControl(
-            program=program,
-            mrid=demo_mrid(f"dderc/{name}"),
-            description=f"Defaults {name}"[:32],
-            **(system_defaults if name == "SYS-A1" else {}),
-        )
-        for name, program in programs.items()
-        if program.pk not in existing
+    """The System's DefaultDERControl carries the utility-wide settings; the other programs' stay empty."""
+    system = programs["SYS-A1"]
+    if DefaultDERControl.objects.filter(program=system).exclude(version=0, op_mod_connect=None).exists():
+        return
+    update_default_control(
+        program=system,
+        values={
+            "opModConnect": True,
+            "opModEnergize": True,
+            "opModMaxLimW": 10000,
+            "opModVoltVar": curves["volt-var"].mrid,
+            "opModVoltWatt": curves["volt-watt"].mrid,
+            # IEEE 1547 enter-service defaults: 91.7-105 % voltage, 59.5-60.1 Hz, 300 s delay and ramp.
+            "setESDelay": 30000,
+            "setESHighFreq": 6010,
+            "setESLowFreq": 5950,
+            "setESHighVolt": 10500,
+            "setESLowVolt": 9170,
+            "setESRampTms": 30000,
+            "setESRandomDelay": 0,
+            # Ramp rates in hundredths of a percent of setMaxW per second: 100 %/s normal, 2 %/s soft start.
+            "setGradW": 10000,
+            "setSoftGradW": 200,
+        },
     )
 
 
@@ -390,7 +382,9 @@ def _move_replaced_lfdis(devices: list[DemoDevice]) -> None:
         wanted = demo_lfdi(device.name)
         if entry is None or entry.lfdi == wanted:
             continue
-        EndDevice.objects.filter(lfdi=entry.lfdi).update(lfdi=wanted, sfdi=sfdi_from_lfdi(wanted))
+        EndDevice.objects.filter(lfdi=entry.lfdi).update(
+            lfdi=wanted, sfdi=sfdi_from_lfdi(wanted), changed_time=timezone.now()
+        )
         entry.lfdi = wanted
         entry.save(update_fields=["lfdi"])
 

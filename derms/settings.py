@@ -176,6 +176,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = _bool("DERMS_CELERY_EAGER", False)
+# Celery beat: clock-driven work. ``manage.py serve`` embeds it in its worker (-B); a larger deployment
+# runs exactly one ``celery beat``. Its schedule state is a file, kept with the rest of derms' state.
+CELERY_BEAT_SCHEDULE = {
+    "record-event-transitions": {"task": "derms.events.tasks.record_transitions", "schedule": 30.0},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

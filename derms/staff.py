@@ -20,6 +20,17 @@ _ALL_MODELS = (
     "derms.curvepoint",
     "derms.auditentry",
     "groups.group",
+    # What clients send, and the outbox: read-only for everyone.
+    "derms.dercapability",
+    "derms.dersettings",
+    "derms.derstatus",
+    "derms.deravailability",
+    "derms.logevent",
+    "derms.alarmstate",
+    "derms.mirrorusagepoint",
+    "derms.mirrormeterreading",
+    "derms.response",
+    "derms.programchange",
 )
 _MAY_EDIT = {
     DISPATCHERS: (

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F
+from django.utils import timezone
 
 from derms.models import EndDevice, Role
 from derms.models.devices import check_group_limit
@@ -123,7 +124,9 @@ def assign_groups(
     )
     before = audit.snapshot(end_device)
     end_device.topology_group = topology_group
-    end_device.save(update_fields=["topology_group"])
+    # Clients reading the EndDeviceList with ``a`` must see the move.
+    end_device.changed_time = timezone.now()
+    end_device.save(update_fields=["topology_group", "changed_time"])
     end_device.non_topology_groups.set(non_topology_groups)
     audit.record_change(actor=actor, action="assign_groups", obj=end_device, before=before)
     return end_device

@@ -4,6 +4,7 @@ import hashlib
 
 from django.contrib.auth import get_user_model
 
+from derms.events.services import create_program
 from derms.models import Authorization, CurvePoint, DERCurve, DERProgram, EndDevice, Role
 from derms.staff import ensure_staff_roles
 from groups.models import Group, Level
@@ -74,7 +75,8 @@ def make_authorization(
 
 
 def make_program(group: Group, *, primacy: int, description: str = "") -> DERProgram:
-    return DERProgram.objects.create(group=group, primacy=primacy, description=description or group.name[:32])
+    """A program made as the admin makes one: with its empty DefaultDERControl."""
+    return create_program(group=group, primacy=primacy, description=description or group.name[:32])
 
 
 def make_curve(

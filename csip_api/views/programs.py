@@ -50,11 +50,12 @@ class ActiveControlListView(Resource):
 
 
 class ControlView(Resource):
-    """One event, readable for as long as it exists, also after it left the list."""
+    """One event, readable while it is in its program's DERControlList: 404 once its effective
+    scheduled period is over (see derms.events.lifecycle.status_at)."""
 
     def get(self, request, derp, derc):
         program = self.scope.get_program(derp)
-        found = program.controls.filter(pk=derc).first()
+        found = select.listed_controls(program.pk, timezone.now()).filter(pk=derc).first()
         if found is None:
             raise Http404
         return xml_response(render.control(found, timezone.now()))

@@ -49,7 +49,15 @@ def decided_status_at(control: DERControl, now: dt.datetime) -> EventStatus:
 
 
 def status_at(control: DERControl, now: dt.datetime) -> StatusView:
-    """The EventStatus of ``control`` at ``now``."""
+    """The EventStatus of ``control`` at ``now``, for as long as clients can read the event.
+
+    2030.5 has no status for an event that ran to its end: the EventStatus annotation in sep.xsd has the
+    server keep an event in its collection for its (effective) scheduled period only, and a dateTime must
+    be when the status changed, never a time to come. So once the effective scheduled period is over
+    (``is_over``) the event leaves the server's collection: the lists drop it and its href answers 404
+    (``csip_api.selectors.programs.listed_controls`` serves both). Reading its status later, as staff
+    tools do, gives the status it ended with: Active since its start, or the cancel or supersede.
+    """
     status = decided_status_at(control, now)
     since = control.status_time
     if status == EventStatus.SCHEDULED:
@@ -91,6 +99,8 @@ def transitions_between(*, start: dt.datetime, end: dt.datetime) -> list[Transit
         Transition(c, earliest_start(c), "started")
         for c in starting.select_related("program")
         if start <= earliest_start(c) < end
+        # An event created at or after its start was Active from birth: its creation was the news.
+        and earliest_start(c) > c.creation_time
         and decided_status_at(c, earliest_start(c)) == EventStatus.SCHEDULED
     ]
     transitions += [

@@ -1,6 +1,7 @@
-"""Writing DER controls: events, defaults and curves (CSIP 5.2.4, 6.1.8, Table 9).
+"""Writing DERPrograms and their DER controls: events, defaults and curves (CSIP 5.2.3, 5.2.4, 6.1.8).
 
-These are the only way the portal, the JSON API and the tests change what a DERProgram tells its DERs.
+These are the only way the admin, the portal, the JSON API, the demo and the tests change what a
+DERProgram tells its DERs.
 Each checks its input fully before writing, raises ValidationError keyed by field, and writes the change,
 its audit entry and its ProgramChange for the notification work in one transaction.
 """
@@ -10,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from derms.der_controls import CONTROLS, DEFAULT_ONLY_SETTINGS, CurveType
@@ -26,8 +27,9 @@ from derms.models import (
     EventStatus,
     ProgramChange,
 )
-from derms.models.programs import new_mrid, validate_curve_points
+from derms.models.programs import new_mrid, validate_curve_points, validate_mrid
 from derms.services import audit
+from groups.models import Group
 
 NOW: Literal["now"] = "now"
 #: How far in the past a start may be: the minutes between an operator filling a form and sending it.
@@ -39,6 +41,37 @@ ONE_HOUR = 3600
 RESPONSE_REQUIRED_MAX = 0b111
 DESCRIPTION_MAX = 32  # String32
 REASON_MAX = 192  # String192
+PRIMACY_MAX = 255  # PrimacyType is a UInt8
+
+
+def create_program(
+    *, group: Group, primacy: int, description: str = "", mrid: str | None = None, actor: Any = None
+) -> DERProgram:
+    """Give ``group`` its DERProgram, with the empty DefaultDERControl its DefaultDERControlLink names.
+
+    CSIP 5.2.3: one program per group, and only for groups the utility intends to send controls to;
+    creating one is that decision. The defaults start empty: a DER keeps its own settings until a
+    dispatcher fills them in with ``update_default_control``.
+    """
+    errors: dict[str, list[str]] = {}
+    _check(errors, "primacy", lambda: _in_range("primacy", primacy, 0, PRIMACY_MAX))
+    _check(errors, "description", lambda: _max_length(description, DESCRIPTION_MAX))
+    if mrid is not None:
+        _check(errors, "mrid", lambda: _unused_mrid(DERProgram, mrid))
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            program = DERProgram.objects.create(
+                group=group, primacy=primacy, description=description, mrid=mrid or new_mrid()
+            )
+            DefaultDERControl.objects.create(program=program, description=f"Defaults {description}"[:32])
+            audit.record_change(actor=actor, action="der_program.create", obj=program, before=None)
+    except IntegrityError as exc:
+        # The unique constraint decides, so two operators creating the same program at once both learn.
+        message = f"{group.name} already has a DER program (one per group)."
+        raise ValidationError({"group": message}) from exc
+    return program
 
 
 def create_control(
@@ -74,6 +107,8 @@ def create_control(
     if device_category is not None:
         _check(errors, "device_category", lambda: _in_range("deviceCategory", device_category, 1, UINT32_MAX))
     _check(errors, "description", lambda: _max_length(description, DESCRIPTION_MAX))
+    if mrid is not None:
+        _check(errors, "mrid", lambda: _unused_mrid(DERControl, mrid))
     cleaned = _check_values(errors, values, program=program, for_event=True)
     if cleaned is not None and not cleaned:
         errors.setdefault("values", []).append("An event must set at least one control.")
@@ -81,6 +116,10 @@ def create_control(
         raise ValidationError(errors)
 
     with transaction.atomic():
+        _lock(program.pk)
+        # The clock is read under the lock, so creation times follow the order the writers commit in.
+        now = timezone.now()
+        start_at = now if start == NOW else start_at
         control = DERControl(
             mrid=mrid or new_mrid(),
             program=program,
@@ -108,6 +147,7 @@ def cancel_control(*, control: DERControl, actor: Any = None, reason: str = "") 
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": f"At most {REASON_MAX} characters."})
     with transaction.atomic():
+        _lock(control.program_id)
         control = DERControl.objects.select_for_update().get(pk=control.pk)
         now = timezone.now()
         if not is_live_at(control, now):
@@ -137,10 +177,10 @@ def update_default_control(
     controls = CONTROLS + DEFAULT_ONLY_SETTINGS
     cleaned = clean_control_values(values, program=program, for_event=False)
     with transaction.atomic():
-        default, created = DefaultDERControl.objects.select_for_update().get_or_create(program=program)
-        before = None if created else control_values(default, controls=controls)
+        default = DefaultDERControl.objects.select_for_update().get(program=program)
+        before = control_values(default, controls=controls)
         write_control_values(default, values=cleaned, controls=controls)
-        default.version = default.version if created else default.version + 1
+        default.version += 1
         default.updated = timezone.now()
         default.save()
         ProgramChange.objects.create(
@@ -172,9 +212,13 @@ def create_curve(
     ramp_inc_tms: int | None = None,
     ramp_pt1_tms: int | None = None,
     vref: int | None = None,
+    mrid: str | None = None,
     actor: Any = None,
 ) -> DERCurve:
-    """Add a DERCurve to the program's DERCurveList, for curve controls to point to (CSIP 6.1.8.3)."""
+    """Add a DERCurve to the program's DERCurveList, for curve controls to point to (CSIP 6.1.8.3).
+
+    ``mrid`` is for curves that already have one elsewhere; otherwise a new one.
+    """
     errors: dict[str, list[str]] = {}
     _check(errors, "curve_type", lambda: _in_range("curveType", curve_type, 0, CurveType.WATT_VAR))
     _check(errors, "points", lambda: validate_curve_points(list(points)))
@@ -182,6 +226,8 @@ def create_curve(
     _check(errors, "x_multiplier", lambda: _in_range("xMultiplier", x_multiplier, -9, 9))
     _check(errors, "y_multiplier", lambda: _in_range("yMultiplier", y_multiplier, -9, 9))
     _check(errors, "description", lambda: _max_length(description, DESCRIPTION_MAX))
+    if mrid is not None:
+        _check(errors, "mrid", lambda: _unused_mrid(DERCurve, mrid))
     optional = {
         "autonomous_vref_time_constant": (autonomous_vref_time_constant, UINT32_MAX),
         "open_loop_tms": (open_loop_tms, UINT16_MAX),
@@ -198,6 +244,7 @@ def create_curve(
 
     with transaction.atomic():
         curve = DERCurve.objects.create(
+            mrid=mrid or new_mrid(),
             program=program,
             curve_type=curve_type,
             y_ref_type=y_ref_type,
@@ -224,6 +271,21 @@ def create_curve(
             after={"curve_type": curve_type, "points": [list(p) for p in points], "y_ref_type": y_ref_type},
         )
     return curve
+
+
+def _unused_mrid(model, mrid: str) -> None:
+    """An mRID given from elsewhere must be well formed and not name another object already."""
+    validate_mrid(mrid)
+    if model.objects.filter(mrid=mrid).exists():
+        raise ValidationError(f"Another {model._meta.verbose_name} has the mRID {mrid}.")
+
+
+def _lock(program_id: int) -> None:
+    """Serialise the writers of one program's events, so each sees the others' supersedes.
+
+    Locking the neighbouring events is not enough: two new events do not see each other before commit.
+    """
+    DERProgram.objects.select_for_update().filter(pk=program_id).values_list("pk", flat=True).get()
 
 
 def _clean_start(start: dt.datetime | str, *, now: dt.datetime) -> dt.datetime:

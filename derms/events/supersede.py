@@ -76,7 +76,7 @@ def apply_supersede_rules(*, newer: DERControl, now: dt.datetime) -> list[Progra
                 at = min(at, older.status_time)
             older.status, older.status_time = EventStatus.SUPERSEDED, at
             older.save(update_fields=["status", "status_time"])
-            changes.append(ProgramChange.for_control(older, Kind.CONTROL_SUPERSEDED, at))
+            changes.append(_supersede_change(older, now=now))
         elif partly_overlaps(newer, older):
             marked_potentially = True
             if not older.potentially_superseded:
@@ -101,11 +101,23 @@ def withdraw_supersedes_by(*, cancelled: DERControl, now: dt.datetime) -> list[P
         ]
         if times:
             older.status_time = min(times)
-            changes.append(ProgramChange.for_control(older, Kind.CONTROL_SUPERSEDED, older.status_time))
+            changes.append(_supersede_change(older, now=now))
         else:
             older.status, older.status_time = EventStatus.SCHEDULED, older.creation_time
+            _drop_pending_supersede(older, now=now)
         older.save(update_fields=["status", "status_time"])
     return changes
+
+
+def _supersede_change(control: DERControl, *, now: dt.datetime) -> ProgramChange:
+    """The one announcement of ``control``'s supersede at its status time; any earlier plan is dropped."""
+    _drop_pending_supersede(control, now=now)
+    return ProgramChange.for_control(control, Kind.CONTROL_SUPERSEDED, control.status_time)
+
+
+def _drop_pending_supersede(control: DERControl, *, now: dt.datetime) -> None:
+    """Forget a supersede announced for later that will not happen then: clients never saw it."""
+    ProgramChange.objects.filter(control=control, kind=Kind.CONTROL_SUPERSEDED, effective_at__gt=now).delete()
 
 
 def _mark_potentially_superseded(control: DERControl, now: dt.datetime) -> None:

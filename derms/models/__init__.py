@@ -1,5 +1,5 @@
 from .audit import AuditEntry
-from .changes import ProgramChange
+from .changes import ClockWatermark, ProgramChange
 from .der import DERAvailability, DERCapability, DERSettings, DERStatus
 from .devices import Authorization, EndDevice, Role
 from .logevents import AlarmState, DERAlarm, LogEvent
@@ -18,6 +18,7 @@ __all__ = [
     "AlarmState",
     "AuditEntry",
     "Authorization",
+    "ClockWatermark",
     "CurvePoint",
     "DERAlarm",
     "DERAvailability",

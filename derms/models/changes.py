@@ -14,6 +14,9 @@ class ProgramChange(models.Model):
         CONTROL_CANCELLED = "control_cancelled", "DERControl cancelled"
         CONTROL_SUPERSEDED = "control_superseded", "DERControl superseded"
         CONTROL_POTENTIALLY_SUPERSEDED = "control_potentially_superseded", "DERControl potentially superseded"
+        #: Written by derms.events.tasks.record_transitions when the clock, not a person, changes a list.
+        CONTROL_STARTED = "control_started", "DERControl became Active"
+        CONTROL_ENDED = "control_ended", "DERControl effective period over"
         DEFAULT_UPDATED = "default_updated", "DefaultDERControl updated"
         CURVE_CREATED = "curve_created", "DERCurve created"
 
@@ -41,3 +44,13 @@ class ProgramChange(models.Model):
     def for_control(cls, control, kind: str, at) -> "ProgramChange":
         """An unsaved change to one DERControl, for bulk_create with the others of the same transaction."""
         return cls(program_id=control.program_id, control=control, kind=kind, effective_at=at)
+
+
+class ClockWatermark(models.Model):
+    """How far a clock-driven job has written its changes: it resumes from here after any downtime."""
+
+    job = models.CharField(max_length=40, unique=True)
+    reached = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.job} up to {self.reached:%Y-%m-%d %H:%M:%S}"

@@ -1,13 +1,12 @@
-"""The Django admin: every model reachable, LFDI/SFDI search, filters, decisions and curve points."""
+"""The Django admin: every model reachable, LFDI/SFDI search, filters and authorization decisions."""
 
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from derms.der_controls import CurveType
 from derms.lfdi import format_sfdi
 from derms.models import AuditEntry, Authorization, DERCurve, EndDevice, Role
-from tests.factories import make_authorization, make_curve, make_non_topology_group, make_program
+from tests.factories import make_authorization, make_non_topology_group, make_program
 
 
 def changelist(client, model, **params):
@@ -130,60 +129,3 @@ def test_the_end_device_form_refuses_a_sixteenth_group(admin_client, topology, d
     assert response.status_code == 200
     assert "at most 15 groups" in response.content.decode()
     assert direct_der.non_topology_groups.count() == 0
-
-
-def curve_form(curve, points: list[tuple[int, int]]) -> dict:
-    data = {
-        "program": curve.program_id,
-        "mrid": curve.mrid,
-        "description": "Volt-var",
-        "version": 0,
-        "creation_time_0": "2026-01-01",
-        "creation_time_1": "00:00:00",
-        "curve_type": curve.curve_type,
-        "x_multiplier": -2,
-        "y_multiplier": -2,
-        "y_ref_type": 2,
-        "points-TOTAL_FORMS": len(points),
-        "points-INITIAL_FORMS": 0,
-        "points-MIN_NUM_FORMS": 0,
-        "points-MAX_NUM_FORMS": 10,
-    }
-    for n, (x, y) in enumerate(points):
-        data.update({f"points-{n}-position": n, f"points-{n}-x": x, f"points-{n}-y": y})
-    return data
-
-
-def test_curve_points_inline_refuses_x_values_that_do_not_increase(admin_client, topology):
-    curve = make_curve(
-        make_program(topology.system, primacy=89), curve_type=CurveType.VOLT_VAR, points=[(9200, 0)]
-    )
-    curve.points.all().delete()
-
-    response = admin_client.post(
-        reverse("admin:derms_dercurve_change", args=[curve.pk]), curve_form(curve, [(10300, 0), (9670, 0)])
-    )
-
-    assert response.status_code == 200
-    assert "strictly increasing" in response.content.decode()
-    assert not curve.points.exists()
-
-
-def test_saving_curve_points_in_the_admin_is_audited_with_the_points(admin_client, topology):
-    curve = make_curve(
-        make_program(topology.system, primacy=89), curve_type=CurveType.VOLT_VAR, points=[(9200, 0)]
-    )
-    curve.points.all().delete()
-
-    response = admin_client.post(
-        reverse("admin:derms_dercurve_change", args=[curve.pk]),
-        curve_form(curve, [(9200, 3000), (10700, -3000)]),
-    )
-
-    assert response.status_code == 302
-    entry = AuditEntry.objects.get(object_type="derms.DERCurve")
-    assert (entry.action, entry.before["points"], entry.after["points"]) == (
-        "change",
-        [],
-        [[9200, 3000, None], [10700, -3000, None]],
-    )

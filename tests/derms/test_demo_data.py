@@ -213,12 +213,14 @@ def test_a_certificate_issued_later_moves_the_demo_device_to_its_lfdi(demo_env):
     run_demo_data()
     old = Authorization.objects.get(note="demo der-001").lfdi
     devices_before = EndDevice.objects.count()
+    changed_before = EndDevice.objects.get(lfdi=old).changed_time
 
     new = issue_certificate(demo_certificate_path("der-001"))
     run_demo_data()
 
     device = EndDevice.objects.get(lfdi=new)
     assert device.sfdi == sfdi_from_lfdi(new)
+    assert device.changed_time > changed_before
     assert device.role == Role.DIRECT
     assert not EndDevice.objects.filter(lfdi=old).exists()
     assert Authorization.objects.get(note="demo der-001").lfdi == new

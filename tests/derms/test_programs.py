@@ -1,19 +1,71 @@
-"""DERPrograms (one per group), curves (1-10 points, x strictly increasing) and their constraints."""
+"""DERPrograms (one per group, each with its DefaultDERControl), mRIDs, curves (1-10 points, x strictly
+increasing) and their constraints."""
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from derms.der_controls import CurveType
-from derms.models import DERCurve, DERProgram
-from derms.models.programs import validate_curve_points
+from derms.der_controls import CONTROLS, DEFAULT_ONLY_SETTINGS, CurveType
+from derms.events.services import create_program
+from derms.events.values import control_values
+from derms.models import AuditEntry, DefaultDERControl, DERCurve, DERProgram
+from derms.models.programs import validate_curve_points, validate_mrid
 from tests.factories import make_curve, make_program
 
 
 def test_a_group_has_at_most_one_der_program(topology):
     make_program(topology.feeder, primacy=86)
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_program(topology.feeder, primacy=85)
+        DERProgram.objects.create(group=topology.feeder, primacy=85)
+
+
+def test_creating_a_second_program_for_a_group_says_so_and_changes_nothing(topology):
+    first = make_program(topology.feeder, primacy=86)
+    with pytest.raises(ValidationError) as caught:
+        create_program(group=topology.feeder, primacy=85, description="Again")
+    assert caught.value.message_dict == {"group": ["FDR-A1-C1-D1 already has a DER program (one per group)."]}
+    assert list(DERProgram.objects.all()) == [first]
+    assert DefaultDERControl.objects.count() == 1
+
+
+def test_a_new_program_comes_with_its_empty_default_control_and_an_audit_entry(topology, dispatcher):
+    program = create_program(group=topology.system, primacy=89, description="SYS-A1", actor=dispatcher)
+
+    default = DefaultDERControl.objects.get(program=program)
+    assert control_values(default, controls=CONTROLS + DEFAULT_ONLY_SETTINGS) == {}
+    assert (default.version, default.description) == (0, "Defaults SYS-A1")
+    entry = AuditEntry.objects.get(action="der_program.create")
+    assert (entry.actor, entry.after["primacy"], entry.after["group_id"]) == (
+        dispatcher,
+        89,
+        topology.system.pk,
+    )
+
+
+def test_a_program_with_a_bad_primacy_or_mrid_is_refused_with_every_reason(topology):
+    with pytest.raises(ValidationError) as caught:
+        create_program(group=topology.system, primacy=256, mrid="ABC")
+    assert set(caught.value.message_dict) == {"primacy", "mrid"}
+    assert not DERProgram.objects.exists()
+
+
+@pytest.mark.parametrize("mrid", ["AB", "0123456789abcdef0123456789ABCDEF", "00"])
+def test_an_mrid_is_an_even_number_of_up_to_32_hex_digits(mrid):
+    validate_mrid(mrid)
+
+
+@pytest.mark.parametrize("mrid", ["", "A", "ABC", "0123456789abcdef0123456789ABCDEF00", "GG", "AB CD"])
+def test_anything_else_is_not_an_mrid(mrid):
+    with pytest.raises(ValidationError, match="HexBinary128"):
+        validate_mrid(mrid)
+
+
+def test_the_model_field_checks_the_mrid_when_a_form_or_full_clean_runs(topology):
+    program = make_program(topology.system, primacy=89)
+    program.mrid = "XYZ"
+    with pytest.raises(ValidationError) as caught:
+        program.full_clean()
+    assert set(caught.value.message_dict) == {"mrid"}
 
 
 def test_a_program_mrid_is_stable_and_unique(topology):
@@ -27,7 +79,7 @@ def test_a_program_mrid_is_stable_and_unique(topology):
 
 def test_primacy_fits_in_an_unsigned_byte(topology):
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_program(topology.system, primacy=256)
+        DERProgram.objects.create(group=topology.system, primacy=256)
 
 
 def test_programs_list_by_primacy(topology):

@@ -1,15 +1,14 @@
 """The cast for event tests: a topology from System to a service point, a vendor group, their
-programs, one DER placed in both, and a dispatcher who schedules controls."""
+programs, and one DER placed in both (the dispatcher who schedules controls is tests/conftest.py's)."""
 
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from derms.der_controls import CurveType
-from derms.events.services import create_curve
-from derms.models import DERProgram, EndDevice, Role
+from derms.events.services import create_curve, create_program
+from derms.models import EndDevice, Role
 from groups.models import Group, Level
 
 
@@ -46,22 +45,22 @@ def vendor_group(db):
 
 @pytest.fixture
 def system_program(system):
-    return DERProgram.objects.create(group=system, primacy=90, description="System")
+    return create_program(group=system, primacy=90, description="System")
 
 
 @pytest.fixture
 def feeder_program(feeder):
-    return DERProgram.objects.create(group=feeder, primacy=20, description="Feeder 12")
+    return create_program(group=feeder, primacy=20, description="Feeder 12")
 
 
 @pytest.fixture
 def service_point_program(service_point):
-    return DERProgram.objects.create(group=service_point, primacy=10, description="SP 4711")
+    return create_program(group=service_point, primacy=10, description="SP 4711")
 
 
 @pytest.fixture
 def vendor_program(vendor_group):
-    return DERProgram.objects.create(group=vendor_group, primacy=50, description="Vendor A")
+    return create_program(group=vendor_group, primacy=50, description="Vendor A")
 
 
 @pytest.fixture
@@ -76,11 +75,6 @@ def der(service_point, vendor_group):
     )
     device.non_topology_groups.add(vendor_group)
     return device
-
-
-@pytest.fixture
-def dispatcher(db):
-    return get_user_model().objects.create_user("dispatcher", password="pw", is_staff=True)
 
 
 @pytest.fixture

@@ -29,8 +29,9 @@ def test_staff_create_a_control_and_get_its_status_and_values(staff_client, prog
     assert response.status_code == 201
     body = response.json()
     control = DERControl.objects.get(mrid=body["mrid"])
-    assert (body["status"], body["values"], body["program"]) == (
+    assert (body["status"], body["over"], body["values"], body["program"]) == (
         "Scheduled",
+        False,
         {"opModMaxLimW": 4000},
         program.mrid,
     )
@@ -122,3 +123,28 @@ def test_only_signed_in_staff_may_use_the_api(client, program, der, soon):
     timeline = reverse("events-api:end-device-timeline", args=[der.lfdi])
     assert client.get(timeline, {"start": soon.isoformat(), "end": soon.isoformat()}).status_code == 403
     assert not DERControl.objects.exists()
+
+
+def test_a_staff_user_without_the_event_permissions_gets_403_and_changes_nothing(
+    client, handbook_administrator, program, soon
+):
+    event = create_control(program=program, start=soon, duration=600, values={"opModMaxLimW": 1})
+    client.force_login(handbook_administrator)
+
+    created = client.post(
+        controls_url(program),
+        {"start": soon.isoformat(), "duration": 60, "values": {"opModConnect": True}},
+        content_type="application/json",
+    )
+    cancelled = client.post(reverse("events-api:control-cancel", args=[event.mrid]))
+
+    assert (created.status_code, cancelled.status_code) == (403, 403)
+    assert list(DERControl.objects.all()) == [event]
+    event.refresh_from_db()
+    assert event.status == EventStatus.SCHEDULED
+
+
+def test_a_dispatcher_has_the_event_permissions_through_the_dispatchers_group(dispatcher):
+    assert [g.name for g in dispatcher.groups.all()] == ["Dispatchers"]
+    assert dispatcher.has_perms(["derms.add_dercontrol", "derms.change_dercontrol"])
+    assert not dispatcher.has_perm("derms.delete_dercontrol")

@@ -178,3 +178,15 @@ def test_creating_an_event_is_audited_and_announced(program, soon, dispatcher):
     change = ProgramChange.objects.get()
     assert (change.kind, change.control, change.program) == ("control_created", control, program)
     assert control.status == EventStatus.SCHEDULED
+
+
+def test_an_upstream_mrid_already_in_use_is_refused_on_its_field(program, soon):
+    first = create_control(
+        program=program, start=soon, duration=60, values={"opModConnect": True}, mrid="AB" * 16
+    )
+    with pytest.raises(ValidationError) as caught:
+        create_control(
+            program=program, start=soon, duration=60, values={"opModConnect": True}, mrid="AB" * 16
+        )
+    assert "Another DER control has the mRID" in caught.value.message_dict["mrid"][0]
+    assert list(DERControl.objects.all()) == [first]

@@ -22,7 +22,7 @@ def test_updating_the_default_replaces_it_and_audits_before_and_after(program, d
     default = update_default_control(
         program=program, values={"opModVoltVar": volt_var_curve.mrid, "setGradW": 5}, actor=dispatcher
     )
-    assert default.version == 1
+    assert default.version == 2  # the empty defaults create_program made, then two updates
     assert control_values(default, controls=CONTROLS + DEFAULT_ONLY_SETTINGS) == {
         "opModVoltVar": volt_var_curve.mrid,
         "setGradW": 5,
@@ -73,3 +73,15 @@ def test_a_bad_curve_is_refused_with_the_field_named(field, kwargs, program):
         create_curve(**arguments)
     assert list(caught.value.message_dict) == [field]
     assert not DERCurve.objects.exists()
+
+
+def test_a_curve_keeps_an_mrid_given_from_elsewhere_and_a_malformed_one_is_refused(program):
+    points = [(9200, 3000, None), (10700, -3000, None)]
+    kept = create_curve(
+        program=program, curve_type=CurveType.VOLT_VAR, points=points, y_ref_type=2, mrid="00FF" * 8
+    )
+    with pytest.raises(ValidationError) as caught:
+        create_curve(program=program, curve_type=CurveType.VOLT_VAR, points=points, y_ref_type=2, mrid="F")
+    assert kept.mrid == "00FF" * 8
+    assert set(caught.value.message_dict) == {"mrid"}
+    assert DERCurve.objects.count() == 1

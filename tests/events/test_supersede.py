@@ -115,3 +115,45 @@ def test_cancelling_one_of_two_superseding_events_keeps_the_other_supersede(prog
     cancel_control(control=early)
     older = reloaded(older)
     assert (older.status, older.status_time) == (EventStatus.SUPERSEDED, late.start)
+
+
+def supersede_announcements(control) -> list:
+    return list(
+        ProgramChange.objects.filter(control=control, kind="control_superseded").values_list(
+            "effective_at", flat=True
+        )
+    )
+
+
+def test_a_withdrawn_supersede_is_no_longer_announced(program, soon):
+    older = create_control(program=program, start=soon, duration=3600, values={"opModMaxLimW": 5000})
+    newer = create_control(
+        program=program, start=soon + 30 * MINUTE, duration=600, values={"opModMaxLimW": 0}
+    )
+    assert supersede_announcements(older) == [newer.start]
+
+    cancel_control(control=newer)
+
+    assert supersede_announcements(older) == []
+
+
+def test_a_supersede_moved_to_the_other_event_is_announced_once_at_its_new_time(program, soon):
+    older = create_control(program=program, start=soon, duration=3600, values={"opModMaxLimW": 5000})
+    early = create_control(program=program, start=soon + 10 * MINUTE, duration=60, values={"opModMaxLimW": 1})
+    late = create_control(program=program, start=soon + 30 * MINUTE, duration=60, values={"opModMaxLimW": 2})
+    assert supersede_announcements(older) == [early.start]
+
+    cancel_control(control=early)
+
+    assert supersede_announcements(older) == [late.start]
+
+
+def test_a_supersede_brought_forward_by_a_newer_event_is_announced_once(program, soon):
+    older = create_control(program=program, start=soon, duration=3600, values={"opModMaxLimW": 5000})
+    create_control(program=program, start=soon + 30 * MINUTE, duration=60, values={"opModMaxLimW": 2})
+    earlier = create_control(
+        program=program, start=soon + 10 * MINUTE, duration=60, values={"opModMaxLimW": 1}
+    )
+
+    assert supersede_announcements(older) == [earlier.start]
+    assert reloaded(older).status_time == earlier.start

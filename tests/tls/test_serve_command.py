@@ -113,6 +113,13 @@ def test_serve_answers_a_device_over_mutual_tls_and_a_browser_on_the_portal(serv
     assert not (server.pki.ca_cert.parent / "clients" / "der-001.pem").exists()
 
 
+def test_the_celery_worker_embeds_beat_and_knows_the_transition_task(serve):
+    server = serve()
+
+    wait_for(lambda: "beat: Starting" in server.log(), server)
+    assert "derms.events.tasks.record_transitions" in server.log()
+
+
 def test_sigterm_stops_every_server_and_exits_cleanly(serve):
     server = serve()
     pids = children(server)

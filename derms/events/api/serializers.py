@@ -75,6 +75,8 @@ def control_data(control: DERControl, *, now: dt.datetime) -> dict:
         "device_category": control.device_category,
         "status": status.current_status.label,
         "status_time": status.date_time,
+        #: Past its effective scheduled period: gone from what clients read (lifecycle.status_at).
+        "over": status.is_over,
         "potentially_superseded": status.potentially_superseded,
         "reason": status.reason,
         "values": control_values(control),

@@ -24,8 +24,17 @@ from derms.models import DERControl, DERProgram, EndDevice
 
 
 class StaffAPIView(APIView):
+    """Signed-in staff; a view that writes names the Django model permission it needs."""
+
     authentication_classes = [SessionAuthentication]
     permission_classes = [IsAdminUser]
+    #: Model permissions a request needs on top of being staff, e.g. ("derms.add_dercontrol",).
+    required_permissions: tuple[str, ...] = ()
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if not request.user.has_perms(self.required_permissions):
+            self.permission_denied(request, message="Your staff role may not change DER control events.")
 
 
 def _call_service(request, serializer_class, service, **kwargs):
@@ -40,6 +49,8 @@ def _call_service(request, serializer_class, service, **kwargs):
 
 
 class ProgramControlsView(StaffAPIView):
+    required_permissions = ("derms.add_dercontrol",)
+
     def post(self, request, program_mrid: str):
         program = get_object_or_404(DERProgram, mrid=program_mrid.upper())
         control = _call_service(request, ControlCreateSerializer, create_control, program=program)
@@ -47,6 +58,8 @@ class ProgramControlsView(StaffAPIView):
 
 
 class ControlCancelView(StaffAPIView):
+    required_permissions = ("derms.change_dercontrol",)
+
     def post(self, request, control_mrid: str):
         control = get_object_or_404(DERControl.objects.select_related("program"), mrid=control_mrid.upper())
         control = _call_service(request, ControlCancelSerializer, cancel_control, control=control)

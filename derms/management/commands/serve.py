@@ -4,8 +4,8 @@ It migrates the database and creates the development PKI; with ``--demo`` (what 
 also issues certificates for the demo's direct DERs and aggregators and builds the demo utility with their
 LFDIs, so a real utility's database never gets demo data by accident. Then it supervises
 gunicorn (2030.5 over mTLS, CSIP_HTTPS_HOST:CSIP_HTTPS_PORT), daphne (portal and websockets,
-DERMS_PORTAL_HOST:DERMS_PORTAL_PORT) and a Celery worker until Ctrl-C or SIGTERM; if one of them dies the
-others are stopped and the command fails.
+DERMS_PORTAL_HOST:DERMS_PORTAL_PORT) and a Celery worker with an embedded beat until Ctrl-C or SIGTERM;
+if one of them dies the others are stopped and the command fails.
 """
 
 import os
@@ -79,6 +79,7 @@ class Command(BaseCommand):
                 "-p", str(settings.DERMS_PORTAL_PORT),
                 "derms.asgi:application",
             ],
+            # -B embeds beat (record_transitions every 30 s), its schedule file in VAR_DIR (settings).
             "celery": _celery_worker(python, as_root=as_root),
         }  # fmt: skip
 
@@ -88,7 +89,7 @@ def _celery_worker(python: str, *, as_root: bool) -> list[str]:
     forks no children and serve's notice replaces Celery's superuser warning; the worker accepts only JSON,
     so whoever writes to the queue cannot make it run code. Dropping it to another --uid is not safe: it
     could no longer write the database and the queue that root created in DERMS_VAR_DIR."""
-    worker = ["-m", "celery", "-A", "derms.celery:app", "worker", "--loglevel", "INFO"]
+    worker = ["-m", "celery", "-A", "derms.celery:app", "worker", "-B", "--loglevel", "INFO"]
     if not as_root:
         return [python, *worker]
     return [python, "-W", f"ignore:{CELERY_ROOT_WARNING}", *worker, "--pool", "threads"]

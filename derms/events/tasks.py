@@ -1,0 +1,45 @@
+"""Clock-driven changes to what clients see, written to the outbox (ProgramChange) as they fall due.
+
+Events become Active at their earliest effective start and leave the lists when their effective period is
+over without anyone writing anything (derms.events.lifecycle derives the status from the clock); the
+notification work still needs a row for each, so Celery beat runs ``record_transitions`` every 30 s.
+"""
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from derms.events.lifecycle import transitions_between
+from derms.models import ClockWatermark, ProgramChange
+
+JOB = "event transitions"
+#: Transitions are recorded this long after they fall due, so an event whose transaction was still
+#: committing when the clock passed its start is not skipped.
+SETTLE = dt.timedelta(seconds=5)
+_KINDS = {"started": ProgramChange.Kind.CONTROL_STARTED, "ended": ProgramChange.Kind.CONTROL_ENDED}
+
+
+@shared_task
+def record_transitions() -> int:
+    """Write a ProgramChange for every transition due since the watermark; return how many.
+
+    Each transition falls in exactly one window [watermark, now - SETTLE), and the watermark row is locked
+    while a run writes, so running it twice, at once or after hours of downtime records each one once.
+    The first run starts from its own time: what happened before the server ever ran it is not news.
+    """
+    until = timezone.now() - SETTLE
+    with transaction.atomic():
+        mark, _ = ClockWatermark.objects.get_or_create(job=JOB, defaults={"reached": until})
+        mark = ClockWatermark.objects.select_for_update().get(pk=mark.pk)
+        if until <= mark.reached:
+            return 0
+        changes = [
+            ProgramChange.for_control(t.control, _KINDS[t.kind], t.at)
+            for t in transitions_between(start=mark.reached, end=until)
+        ]
+        ProgramChange.objects.bulk_create(changes)
+        mark.reached = until
+        mark.save(update_fields=["reached"])
+    return len(changes)

@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_staff_roles(sender, **kwargs):
+    """After every migrate, once Django has created the permissions the roles are made of."""
+    from derms.staff import ensure_staff_roles
+
+    ensure_staff_roles()
 
 
 class DermsConfig(AppConfig):
     name = "derms"
     verbose_name = "DERMS"
+
+    def ready(self):
+        # Every installation has the two staff roles, with or without the demo.
+        post_migrate.connect(_ensure_staff_roles, sender=self)

@@ -25,6 +25,7 @@ from derms.der_controls import CONTROLS, CURVE_CONTROLS, DEFAULT_ONLY_SETTINGS
 from derms.events.lifecycle import TERMINAL_STATUSES
 from derms.events.values import Value, control_values
 from derms.models import DefaultDERControl, DERControl, DERCurve, DERProgram, EndDevice
+from derms.selectors.membership import programs_for_device
 
 NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
 
@@ -44,22 +45,6 @@ class Segment:
     @property
     def source(self) -> str:
         return self.event or "default"
-
-
-def programs_for_device(end_device: EndDevice) -> list[DERProgram]:
-    """The DERPrograms of every group the DER belongs to, with their defaults, in one query."""
-    topology = end_device.topology_group
-    ancestor_paths = (
-        [topology.path[: i * topology.steplen] for i in range(1, topology.depth + 1)] if topology else []
-    )
-    non_topology = end_device.non_topology_groups.through.objects.filter(enddevice_id=end_device.pk)
-    return list(
-        DERProgram.objects.filter(
-            Q(group__path__in=ancestor_paths) | Q(group_id__in=non_topology.values("group_id"))
-        )
-        .select_related("default_control")
-        .order_by("primacy", "id")
-    )
 
 
 def timeline_for_device(*, end_device: EndDevice, start: dt.datetime, end: dt.datetime) -> list[Segment]:
@@ -106,7 +91,7 @@ def resolve(
     """Combine events and defaults of ``programs`` into segments, per control in schema order."""
     by_id = {p.pk: p for p in programs}
     ranked = sorted(
-        (e for e in events if e.program_id in by_id and _applies_to(e, device_category)),
+        (e for e in events if e.program_id in by_id and applies_to(e, device_category)),
         key=lambda e: (by_id[e.program_id].primacy, -e.creation_time.timestamp(), -e.pk),
     )
     event_values = {e.pk: control_values(e, curve_mrids=curve_mrids) for e in ranked}
@@ -142,7 +127,7 @@ def resolve(
     return segments
 
 
-def _applies_to(event: DERControl, device_category: int | None) -> bool:
+def applies_to(event: DERControl, device_category: int | None) -> bool:
     """A DER ignores events addressed to other device categories (DERControl deviceCategory)."""
     return (
         event.device_category is None

@@ -15,10 +15,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from derms.der_controls import CONTROLS, CURVE_CONTROLS
-from derms.events.resolver import Segment, programs_for_device, resolve
+from derms.events.resolver import Segment, resolve
 from derms.events.services import NOW
 from derms.events.values import clean_control_values, controls_set, write_control_values
 from derms.models import DERControl, DERCurve, DERProgram, EndDevice
+from derms.selectors.membership import programs_for_device
 from derms.selectors.timelines import ControlTimeline, curve_name, group_by_control
 from groups.models import Group
 

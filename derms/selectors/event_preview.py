@@ -6,22 +6,21 @@ program with lower primacy would override it (CSIP 5.2.4.2, 7.10).
 """
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 
-from derms.der_controls import CONTROLS, CURVE_CONTROLS
+from derms.der_controls import CURVE_CONTROLS
 from derms.events.resolver import Segment, resolve
-from derms.events.services import NOW
-from derms.events.values import clean_control_values, controls_set, write_control_values
+from derms.events.services import build_control
+from derms.events.values import controls_set
 from derms.models import DERControl, DERCurve, DERProgram, EndDevice
 from derms.selectors.membership import programs_for_device
 from derms.selectors.timelines import ControlTimeline, curve_name, group_by_control
-from groups.models import Group
+from groups.selectors import end_devices_in
 
 SAMPLE_SIZE = 5
 #: The time shown before and after the event, so the dispatcher sees what it interrupts.
@@ -59,34 +58,15 @@ class EventPreview:
     outcomes: list[Outcome]
 
 
-def candidate_event(
-    *, program: DERProgram, start: dt.datetime | Literal["now"], values: Mapping[str, Any], **fields: Any
-) -> DERControl:
+def candidate_event(*, program: DERProgram, **fields: Any) -> DERControl:
     """The DERControl create_control would store for the same arguments, in memory only.
 
-    ``fields`` are create_control's other event fields (duration, randomization, description, ...).
-    Raise ValidationError keyed by element for values Table 9 refuses, as create_control would.
+    ``fields`` are build_control's (start, duration, values, randomization, description, ...); its
+    ValidationError is the one Save would raise.
     """
-    now = timezone.now()
-    cleaned = clean_control_values(values, program=program, for_event=True)
-    candidate = DERControl(
-        pk=CANDIDATE_ID,
-        program=program,
-        creation_time=now,
-        status_time=now,
-        start=now if start == NOW else start,
-        **fields,
-    )
-    write_control_values(candidate, values=cleaned, controls=CONTROLS)
-    candidate.set_period()
+    candidate = build_control(program=program, now=timezone.now(), **fields)
+    candidate.pk = CANDIDATE_ID
     return candidate
-
-
-def ders_in_group(group: Group):
-    """The DERs a program of ``group`` reaches: its subtree's, or a non-topology group's members."""
-    if group.is_topology:
-        return EndDevice.objects.filter(topology_group__path__startswith=group.path)
-    return EndDevice.objects.filter(non_topology_groups=group)
 
 
 def preview_event(*, candidate: DERControl, sample_size: int = SAMPLE_SIZE) -> EventPreview:
@@ -97,7 +77,7 @@ def preview_event(*, candidate: DERControl, sample_size: int = SAMPLE_SIZE) -> E
     """
     program = candidate.program
     start, end = candidate.start - MARGIN, candidate.end + MARGIN
-    members = ders_in_group(program.group)
+    members = end_devices_in(program.group)
     sample = list(members.select_related("topology_group").order_by("sfdi", "id")[:sample_size])
     programs = {der.pk: programs_for_device(der) for der in sample}
     program_ids = {p.pk for der_programs in programs.values() for p in der_programs}

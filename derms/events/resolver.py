@@ -47,9 +47,25 @@ class Segment:
         return self.event or "default"
 
 
-def timeline_for_device(*, end_device: EndDevice, start: dt.datetime, end: dt.datetime) -> list[Segment]:
-    """Every control's effective value for ``end_device`` over [start, end), from the database."""
-    programs = programs_for_device(end_device)
+@dataclass(frozen=True)
+class Inputs:
+    """What the resolver needs from the database besides the programs."""
+
+    events: list[DERControl]
+    defaults: dict[int, DefaultDERControl]
+    curves: list[DERCurve]
+
+    @property
+    def curve_mrids(self) -> dict[int, str]:
+        return {curve.pk: curve.mrid for curve in self.curves}
+
+
+def load_inputs(
+    *, programs: Iterable[DERProgram], start: dt.datetime, end: dt.datetime, also: Iterable[DERControl] = ()
+) -> Inputs:
+    """The stored events of ``programs`` that shape [start, end), their defaults, and the curves these
+    and the unsaved events ``also`` name; at most three queries."""
+    programs = list(programs)
     program_ids = [p.pk for p in programs]
     events = list(DERControl.objects.filter(program_id__in=program_ids, start__lt=end, end__gt=start))
     if events:
@@ -62,16 +78,21 @@ def timeline_for_device(*, end_device: EndDevice, start: dt.datetime, end: dt.da
             )
     defaults = {p.pk: p.default_control for p in programs if hasattr(p, "default_control")}
     curve_ids = {
-        getattr(obj, f"{c.field}_id") for obj in [*events, *defaults.values()] for c in CURVE_CONTROLS
+        getattr(obj, f"{c.field}_id") for obj in [*events, *also, *defaults.values()] for c in CURVE_CONTROLS
     } - {None}
-    curve_mrids = (
-        dict(DERCurve.objects.filter(pk__in=curve_ids).values_list("pk", "mrid")) if curve_ids else {}
-    )
+    curves = list(DERCurve.objects.filter(pk__in=curve_ids)) if curve_ids else []
+    return Inputs(events=events, defaults=defaults, curves=curves)
+
+
+def timeline_for_device(*, end_device: EndDevice, start: dt.datetime, end: dt.datetime) -> list[Segment]:
+    """Every control's effective value for ``end_device`` over [start, end), from the database."""
+    programs = programs_for_device(end_device)
+    inputs = load_inputs(programs=programs, start=start, end=end)
     return resolve(
         programs=programs,
-        events=events,
-        defaults=defaults,
-        curve_mrids=curve_mrids,
+        events=inputs.events,
+        defaults=inputs.defaults,
+        curve_mrids=inputs.curve_mrids,
         device_category=end_device.device_category,
         start=start,
         end=end,

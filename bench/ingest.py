@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
@@ -281,14 +281,12 @@ def call(application, method: str, path: str, body: bytes, header: str) -> tuple
 
 
 def in_process(args) -> dict:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
     from derms.wsgi import application
-    from tests.csip_api.certificates import client_certificate, lfdi_of
+    from tests.tls.servers import forwarded_header, scratch_certificate
 
-    certificate = client_certificate("bench aggregator")
-    header = quote(certificate.public_bytes(Encoding.PEM).decode("ascii"), safe="")
-    der_lfdis = prepare(lfdi_of(certificate), args.ders)
+    certificate = scratch_certificate("bench aggregator")
+    header = forwarded_header(certificate)
+    der_lfdis = prepare(certificate.lfdi, args.ders)
 
     locations, mirror_latencies = [], []
     began = time.perf_counter()

@@ -246,10 +246,10 @@ def _certificate_for(end_device, name: str) -> str:
     """A fresh certificate for a benchmark client; its LFDI replaces the EndDevice's (and its approval's)."""
     from derms.lfdi import sfdi_from_lfdi
     from derms.models import Authorization, EndDevice
-    from tests.csip_api.certificates import client_certificate, forwarded_header, lfdi_of
+    from tests.tls.servers import forwarded_header, scratch_certificate
 
-    certificate = client_certificate(name)
-    lfdi = lfdi_of(certificate)
+    certificate = scratch_certificate(name)
+    lfdi = certificate.lfdi
     Authorization.objects.filter(lfdi=end_device.lfdi).update(lfdi=lfdi)
     EndDevice.objects.filter(pk=end_device.pk).update(lfdi=lfdi, sfdi=sfdi_from_lfdi(lfdi))
     return forwarded_header(certificate)

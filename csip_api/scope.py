@@ -17,9 +17,9 @@ from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
 from csip_api.identity import Client
-from csip_api.selectors.functions import topology_paths
 from derms.models import DERProgram, EndDevice, MirrorUsagePoint
 from groups.models import InSubtree, Level
+from groups.selectors import topology_paths
 
 _MEMBERSHIP = EndDevice.non_topology_groups.through
 
@@ -116,7 +116,7 @@ class Scope:
             under = InSubtree(F("topology_group__path"), OuterRef("group__path"))
             placed = Exists(self.managed().filter(under))
         else:
-            placed = Q(group__path__in=topology_paths(self.end_device))
+            placed = Q(group__path__in=topology_paths(self.end_device.topology_group))
         return Case(
             When(group__level=Level.NON_TOPOLOGY, then=member),
             When(placed, then=Value(True)),

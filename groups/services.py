@@ -15,6 +15,7 @@ from derms.models import EndDevice, Role
 from derms.models.devices import check_group_limit
 from derms.services import audit
 from groups.models import MAX_GROUPS_PER_DER, Group, check_placement
+from groups.selectors import end_devices_in, topology_paths
 
 
 def group_state(group: Group) -> dict:
@@ -55,7 +56,7 @@ def check_move(*, node: Group, new_parent: Group | None) -> None:
     if shift <= 0:
         return
     over = list(
-        EndDevice.objects.filter(topology_group__path__startswith=node.path)
+        end_devices_in(node)
         .annotate(group_total=F("topology_group__depth") + shift + Count("non_topology_groups"))
         .filter(group_total__gt=MAX_GROUPS_PER_DER)
         .order_by("sfdi")
@@ -116,7 +117,7 @@ def assign_groups(
     """
     end_device = EndDevice.objects.select_for_update().get(pk=end_device.pk)
     if topology_group is not None:
-        branch = Group.objects.get_ancestors(topology_group) | Group.objects.filter(pk=topology_group.pk)
+        branch = Group.objects.filter(path__in=topology_paths(topology_group))
         topology_group = next(g for g in branch.select_for_update() if g.pk == topology_group.pk)
     non_topology_groups = list(non_topology_groups)
     check_assignment(

@@ -15,7 +15,7 @@ from django.http import Http404
 from csip_api.hrefs import TOPOLOGY_FSA
 from csip_api.selectors.mrids import derived_mrid
 from derms.models import DERProgram, EndDevice, LogEvent
-from groups.models import Group
+from derms.selectors.membership import non_topology_programs, topology_programs
 
 
 @dataclass(frozen=True)
@@ -29,22 +29,6 @@ class FunctionSetAssignment:
     @property
     def mrid(self) -> str:
         return derived_mrid("fsa", self.lfdi, self.fsa_id)
-
-
-def topology_paths(end_device: EndDevice) -> list[str]:
-    """The materialized paths of the DER's topology node and all its ancestors (no query beyond the node)."""
-    if end_device.topology_group_id is None:
-        return []
-    path = end_device.topology_group.path
-    return [path[:end] for end in range(Group.steplen, len(path) + 1, Group.steplen)]
-
-
-def topology_programs(end_device: EndDevice) -> QuerySet[DERProgram]:
-    return DERProgram.objects.filter(group__path__in=topology_paths(end_device)).order_by("primacy", "id")
-
-
-def non_topology_programs(end_device: EndDevice) -> QuerySet[DERProgram]:
-    return DERProgram.objects.filter(group__member_end_devices=end_device).order_by("group_id")
 
 
 def assignments(end_device: EndDevice) -> list[FunctionSetAssignment]:

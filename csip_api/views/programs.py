@@ -30,23 +30,23 @@ class DefaultControlView(Resource):
 
 
 class ControlListView(Resource):
+    """The program's DERControlList; ActiveControlListView narrows it to the events active now."""
+
+    select_controls = staticmethod(select.listed_controls)
+    list_name = hrefs.CONTROL_LIST
+
     def get(self, request, derp):
         now = timezone.now()
         query = page_request(request.GET)
         program = self.scope.get_program(derp)
-        controls = select.changed_since(select.listed_controls(program.pk, now), query.after)
-        list_href = hrefs.href(hrefs.CONTROL_LIST, derp=derp)
+        controls = select.changed_since(self.select_controls(program.pk, now), query.after)
+        list_href = hrefs.href(self.list_name, derp=derp)
         return xml_response(render.control_list(paginate(controls, query), list_href=list_href, now=now))
 
 
-class ActiveControlListView(Resource):
-    def get(self, request, derp):
-        now = timezone.now()
-        query = page_request(request.GET)
-        program = self.scope.get_program(derp)
-        controls = select.changed_since(select.active_controls(program.pk, now), query.after)
-        list_href = hrefs.href(hrefs.ACTIVE_CONTROL_LIST, derp=derp)
-        return xml_response(render.control_list(paginate(controls, query), list_href=list_href, now=now))
+class ActiveControlListView(ControlListView):
+    select_controls = staticmethod(select.active_controls)
+    list_name = hrefs.ACTIVE_CONTROL_LIST
 
 
 class ControlView(Resource):

@@ -25,6 +25,7 @@ from derms.der_controls import CONTROLS, CURVE_CONTROLS, DEFAULT_ONLY_SETTINGS
 from derms.events.lifecycle import TERMINAL_STATUSES
 from derms.events.values import Value, control_values
 from derms.models import DefaultDERControl, DERControl, DERCurve, DERProgram, EndDevice
+from derms.selectors.membership import programs_for_device
 
 NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
 
@@ -46,25 +47,25 @@ class Segment:
         return self.event or "default"
 
 
-def programs_for_device(end_device: EndDevice) -> list[DERProgram]:
-    """The DERPrograms of every group the DER belongs to, with their defaults, in one query."""
-    topology = end_device.topology_group
-    ancestor_paths = (
-        [topology.path[: i * topology.steplen] for i in range(1, topology.depth + 1)] if topology else []
-    )
-    non_topology = end_device.non_topology_groups.through.objects.filter(enddevice_id=end_device.pk)
-    return list(
-        DERProgram.objects.filter(
-            Q(group__path__in=ancestor_paths) | Q(group_id__in=non_topology.values("group_id"))
-        )
-        .select_related("default_control")
-        .order_by("primacy", "id")
-    )
+@dataclass(frozen=True)
+class Inputs:
+    """What the resolver needs from the database besides the programs."""
+
+    events: list[DERControl]
+    defaults: dict[int, DefaultDERControl]
+    curves: list[DERCurve]
+
+    @property
+    def curve_mrids(self) -> dict[int, str]:
+        return {curve.pk: curve.mrid for curve in self.curves}
 
 
-def timeline_for_device(*, end_device: EndDevice, start: dt.datetime, end: dt.datetime) -> list[Segment]:
-    """Every control's effective value for ``end_device`` over [start, end), from the database."""
-    programs = programs_for_device(end_device)
+def load_inputs(
+    *, programs: Iterable[DERProgram], start: dt.datetime, end: dt.datetime, also: Iterable[DERControl] = ()
+) -> Inputs:
+    """The stored events of ``programs`` that shape [start, end), their defaults, and the curves these
+    and the unsaved events ``also`` name; at most three queries."""
+    programs = list(programs)
     program_ids = [p.pk for p in programs]
     events = list(DERControl.objects.filter(program_id__in=program_ids, start__lt=end, end__gt=start))
     if events:
@@ -77,16 +78,21 @@ def timeline_for_device(*, end_device: EndDevice, start: dt.datetime, end: dt.da
             )
     defaults = {p.pk: p.default_control for p in programs if hasattr(p, "default_control")}
     curve_ids = {
-        getattr(obj, f"{c.field}_id") for obj in [*events, *defaults.values()] for c in CURVE_CONTROLS
+        getattr(obj, f"{c.field}_id") for obj in [*events, *also, *defaults.values()] for c in CURVE_CONTROLS
     } - {None}
-    curve_mrids = (
-        dict(DERCurve.objects.filter(pk__in=curve_ids).values_list("pk", "mrid")) if curve_ids else {}
-    )
+    curves = list(DERCurve.objects.filter(pk__in=curve_ids)) if curve_ids else []
+    return Inputs(events=events, defaults=defaults, curves=curves)
+
+
+def timeline_for_device(*, end_device: EndDevice, start: dt.datetime, end: dt.datetime) -> list[Segment]:
+    """Every control's effective value for ``end_device`` over [start, end), from the database."""
+    programs = programs_for_device(end_device)
+    inputs = load_inputs(programs=programs, start=start, end=end)
     return resolve(
         programs=programs,
-        events=events,
-        defaults=defaults,
-        curve_mrids=curve_mrids,
+        events=inputs.events,
+        defaults=inputs.defaults,
+        curve_mrids=inputs.curve_mrids,
         device_category=end_device.device_category,
         start=start,
         end=end,
@@ -106,7 +112,7 @@ def resolve(
     """Combine events and defaults of ``programs`` into segments, per control in schema order."""
     by_id = {p.pk: p for p in programs}
     ranked = sorted(
-        (e for e in events if e.program_id in by_id and _applies_to(e, device_category)),
+        (e for e in events if e.program_id in by_id and applies_to(e, device_category)),
         key=lambda e: (by_id[e.program_id].primacy, -e.creation_time.timestamp(), -e.pk),
     )
     event_values = {e.pk: control_values(e, curve_mrids=curve_mrids) for e in ranked}
@@ -142,7 +148,7 @@ def resolve(
     return segments
 
 
-def _applies_to(event: DERControl, device_category: int | None) -> bool:
+def applies_to(event: DERControl, device_category: int | None) -> bool:
     """A DER ignores events addressed to other device categories (DERControl deviceCategory)."""
     return (
         event.device_category is None

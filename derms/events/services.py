@@ -74,7 +74,7 @@ def create_program(
     return program
 
 
-def create_control(
+def build_control(
     *,
     program: DERProgram,
     start: dt.datetime | Literal["now"],
@@ -86,13 +86,12 @@ def create_control(
     device_category: int | None = None,
     description: str = "",
     mrid: str | None = None,
-    actor: Any = None,
+    now: dt.datetime,
 ) -> DERControl:
-    """Schedule a DERControl event in ``program`` and apply the supersede rules to its neighbours.
+    """The DERControl event create_control would store, created at ``now``, unsaved.
 
-    ``mrid`` is for events that already have one upstream (an ADMS, an import); otherwise a new one.
+    Raise ValidationError, keyed by field or control element, listing every problem at once.
     """
-    now = timezone.now()
     errors: dict[str, list[str]] = {}
     start_at = _check(errors, "start", lambda: _clean_start(start, now=now))
     _check(errors, "duration", lambda: _in_range("Duration (seconds)", duration, 1, UINT32_MAX))
@@ -114,26 +113,35 @@ def create_control(
         errors.setdefault("values", []).append("An event must set at least one control.")
     if errors:
         raise ValidationError(errors)
+    control = DERControl(
+        mrid=mrid or new_mrid(),
+        program=program,
+        creation_time=now,
+        status_time=now,
+        start=start_at,
+        duration=duration,
+        randomize_start=randomize_start,
+        randomize_duration=randomize_duration,
+        response_required=response_required,
+        device_category=device_category,
+        description=description,
+    )
+    write_control_values(control, values=cleaned, controls=CONTROLS)
+    control.set_period()
+    return control
 
+
+def create_control(*, program: DERProgram, actor: Any = None, **fields: Any) -> DERControl:
+    """Schedule a DERControl event in ``program`` and apply the supersede rules to its neighbours.
+
+    ``fields`` are build_control's. ``mrid`` is for events that already have one upstream (an ADMS, an
+    import); otherwise a new one.
+    """
     with transaction.atomic():
         _lock(program.pk)
         # The clock is read under the lock, so creation times follow the order the writers commit in.
         now = timezone.now()
-        start_at = now if start == NOW else start_at
-        control = DERControl(
-            mrid=mrid or new_mrid(),
-            program=program,
-            creation_time=now,
-            status_time=now,
-            start=start_at,
-            duration=duration,
-            randomize_start=randomize_start,
-            randomize_duration=randomize_duration,
-            response_required=response_required,
-            device_category=device_category,
-            description=description,
-        )
-        write_control_values(control, values=cleaned, controls=CONTROLS)
+        control = build_control(program=program, now=now, **fields)
         control.save()
         changes = [ProgramChange.for_control(control, ProgramChange.Kind.CONTROL_CREATED, now)]
         changes += apply_supersede_rules(newer=control, now=now)

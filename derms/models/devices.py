@@ -140,18 +140,6 @@ class EndDevice(models.Model):
         if self.topology_group_id is not None and self.topology_group.level == Level.NON_TOPOLOGY:
             raise ValidationError({"topology_group": "Choose a topology group, not a non-topology one."})
 
-    def topology_groups(self):
-        """This DER's topology node and all its ancestors, System first."""
-        if self.topology_group_id is None:
-            return []
-        node = self.topology_group
-        return [*type(node).objects.get_ancestors(node), node]
-
-    def group_count(self) -> int:
-        topology = self.topology_group.depth if self.topology_group_id else 0
-        non_topology = self.non_topology_groups.count() if self.pk else 0
-        return topology + non_topology
-
 
 def lock_end_device(end_device_id: int) -> None:
     """Hold the EndDevice's row until the transaction ends: writes about one DER that read before they

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, Subquery
 
-from derms.events.resolver import programs_for_device, timeline_for_device
+from derms.events.resolver import timeline_for_device
 from derms.lfdi import lfdi_prefix_from_sfdi
 from derms.models import (
     AlarmState,
@@ -19,8 +19,10 @@ from derms.models import (
     Reading,
     Response,
 )
+from derms.selectors.membership import programs_for_device
 from derms.selectors.timelines import ControlTimeline, labelled_timeline
 from groups.models import Group
+from groups.selectors import topology_groups
 
 #: Enough rows to show on one page; the admin lists the rest.
 SEARCH_LIMIT = 50
@@ -143,7 +145,7 @@ class DeviceOverview:
 def device_overview(*, end_device: EndDevice) -> DeviceOverview:
     """Everything the device page shows except the timeline; a fixed number of queries."""
     non_topology = list(end_device.non_topology_groups.order_by("name"))
-    groups = {g.pk: g for g in [*end_device.topology_groups(), *non_topology]}
+    groups = {g.pk: g for g in [*topology_groups(end_device), *non_topology]}
     programs = programs_for_device(end_device)
     for program in programs:
         # The groups are loaded already; name them without a query per program.

@@ -6,21 +6,19 @@ program with lower primacy would override it (CSIP 5.2.4.2, 7.10).
 """
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 
-from derms.der_controls import CONTROLS, CURVE_CONTROLS
-from derms.events.resolver import Segment, programs_for_device, resolve
-from derms.events.services import NOW
-from derms.events.values import clean_control_values, controls_set, write_control_values
-from derms.models import DERControl, DERCurve, DERProgram, EndDevice
+from derms.events.resolver import Segment, load_inputs, resolve
+from derms.events.services import build_control
+from derms.events.values import controls_set
+from derms.models import DERControl, DERProgram, EndDevice
+from derms.selectors.membership import programs_for_device
 from derms.selectors.timelines import ControlTimeline, curve_name, group_by_control
-from groups.models import Group
+from groups.selectors import end_devices_in
 
 SAMPLE_SIZE = 5
 #: The time shown before and after the event, so the dispatcher sees what it interrupts.
@@ -58,34 +56,15 @@ class EventPreview:
     outcomes: list[Outcome]
 
 
-def candidate_event(
-    *, program: DERProgram, start: dt.datetime | Literal["now"], values: Mapping[str, Any], **fields: Any
-) -> DERControl:
+def candidate_event(*, program: DERProgram, **fields: Any) -> DERControl:
     """The DERControl create_control would store for the same arguments, in memory only.
 
-    ``fields`` are create_control's other event fields (duration, randomization, description, ...).
-    Raise ValidationError keyed by element for values Table 9 refuses, as create_control would.
+    ``fields`` are build_control's (start, duration, values, randomization, description, ...); its
+    ValidationError is the one Save would raise.
     """
-    now = timezone.now()
-    cleaned = clean_control_values(values, program=program, for_event=True)
-    candidate = DERControl(
-        pk=CANDIDATE_ID,
-        program=program,
-        creation_time=now,
-        status_time=now,
-        start=now if start == NOW else start,
-        **fields,
-    )
-    write_control_values(candidate, values=cleaned, controls=CONTROLS)
-    candidate.set_period()
+    candidate = build_control(program=program, now=timezone.now(), **fields)
+    candidate.pk = CANDIDATE_ID
     return candidate
-
-
-def ders_in_group(group: Group):
-    """The DERs a program of ``group`` reaches: its subtree's, or a non-topology group's members."""
-    if group.is_topology:
-        return EndDevice.objects.filter(topology_group__path__startswith=group.path)
-    return EndDevice.objects.filter(non_topology_groups=group)
 
 
 def preview_event(*, candidate: DERControl, sample_size: int = SAMPLE_SIZE) -> EventPreview:
@@ -96,17 +75,18 @@ def preview_event(*, candidate: DERControl, sample_size: int = SAMPLE_SIZE) -> E
     """
     program = candidate.program
     start, end = candidate.start - MARGIN, candidate.end + MARGIN
-    members = ders_in_group(program.group)
+    members = end_devices_in(program.group)
     sample = list(members.select_related("topology_group").order_by("sfdi", "id")[:sample_size])
     programs = {der.pk: programs_for_device(der) for der in sample}
-    program_ids = {p.pk for der_programs in programs.values() for p in der_programs}
-    events = _events_that_may_cut(program_ids=program_ids, start=start, end=end)
-    defaults = {
-        p.pk: p.default_control for ps in programs.values() for p in ps if hasattr(p, "default_control")
-    }
-    curves = _curves_named(events=[*events, candidate], defaults=defaults.values())
+    inputs = load_inputs(
+        programs={p.pk: p for ps in programs.values() for p in ps}.values(),
+        start=start,
+        end=end,
+        also=[candidate],
+    )
+    events, defaults, curves = inputs.events, inputs.defaults, inputs.curves
     names = {curve.mrid: curve_name(curve) for curve in curves}
-    mrids = {curve.pk: curve.mrid for curve in curves}
+    mrids = inputs.curve_mrids
     events_by_mrid = {e.mrid: e for e in [*events, candidate]}
     elements = controls_set(candidate)
 
@@ -151,25 +131,6 @@ def preview_event(*, candidate: DERControl, sample_size: int = SAMPLE_SIZE) -> E
         sampled=len(sample),
         outcomes=outcomes,
     )
-
-
-def _events_that_may_cut(*, program_ids: set[int], start: dt.datetime, end: dt.datetime) -> list[DERControl]:
-    """Stored events of the programs in the window, and those overlapping them: they may cut them short."""
-    in_window = Q(program_id__in=program_ids, start__lt=end, end__gt=start)
-    events = list(DERControl.objects.filter(in_window))
-    if not events:
-        return events
-    reach = Q(
-        program_id__in=program_ids,
-        start__lt=max(e.end for e in events),
-        end__gt=min(e.start for e in events),
-    )
-    return events + list(DERControl.objects.filter(reach & ~in_window))
-
-
-def _curves_named(*, events, defaults) -> list[DERCurve]:
-    ids = {getattr(obj, f"{c.field}_id") for obj in [*events, *defaults] for c in CURVE_CONTROLS} - {None}
-    return list(DERCurve.objects.filter(pk__in=ids)) if ids else []
 
 
 def _effect(candidate: DERControl, segments: list[Segment], *, control_count: int) -> Effect:

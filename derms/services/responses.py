@@ -4,9 +4,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from derms.events.resolver import applies_to
 from derms.models import DERControl, DERProgram, EndDevice, Response, ResponseStatus
 from derms.models.der import from_epoch
 from derms.models.devices import lock_end_device
+from groups.selectors import belongs_to
 
 
 @transaction.atomic
@@ -55,12 +57,6 @@ def post_response(*, client: EndDevice, end_device: EndDevice, program: DERProgr
 
 def was_sent_to(*, control: DERControl, end_device: EndDevice) -> bool:
     """Whether ``control`` reached ``end_device``: its program serves one of the DER's groups."""
-    category = end_device.device_category
-    if control.device_category and category is not None and not control.device_category & category:
-        return False
-    group = control.program.group
-    if group.is_topology:
-        # A topology program reaches every DER at or under its group: a materialized-path prefix.
-        node = end_device.topology_group
-        return node is not None and node.path.startswith(group.path)
-    return end_device.non_topology_groups.filter(pk=group.pk).exists()
+    return applies_to(control, end_device.device_category) and belongs_to(
+        end_device=end_device, group=control.program.group
+    )

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from derms.der_controls import CONTROLS, Kind
+from derms.events.services import create_program
 from derms.models import CurvePoint, DefaultDERControl, DERControl, DERCurve, DERProgram
 from groups.models import Group, Level
 
@@ -35,8 +36,8 @@ def grid(db):
 
 
 def make_program(group: Group, primacy: int, description: str) -> DERProgram:
-    program = DERProgram.objects.create(group=group, primacy=primacy, description=description)
-    DefaultDERControl.objects.create(program=program, op_mod_energize=True, set_grad_w=100)
+    program = create_program(group=group, primacy=primacy, description=description)
+    DefaultDERControl.objects.filter(program=program).update(op_mod_energize=True, set_grad_w=100)
     return program
 
 

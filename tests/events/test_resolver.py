@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 
 from derms.der_controls import CurveType
-from derms.events.resolver import programs_for_device, timeline_for_device
+from derms.events.resolver import timeline_for_device
 from derms.events.services import NOW, cancel_control, create_control, create_curve, update_default_control
 from derms.models import DERControl, DERProgram, EndDevice, Role
+from derms.selectors.membership import programs_for_device
 from groups.models import MAX_GROUPS_PER_DER, Group, Level
 
 MINUTE = dt.timedelta(minutes=1)

@@ -149,6 +149,22 @@ def test_the_services_own_refusals_are_shown_on_the_field_they_concern(
     assert written() == before
 
 
+def test_a_preview_refuses_a_start_in_the_past_as_save_does(
+    dispatcher_client, system_program, form_data, now
+):
+    yesterday = {"start_at": local(now - dt.timedelta(days=1))}
+
+    saved = dispatcher_client.post(new_event_url(system_program), {**form_data, **yesterday, "save": ""})
+    previewed = dispatcher_client.post(
+        new_event_url(system_program), {**form_data, **yesterday, "preview": ""}
+    )
+
+    assert previewed.status_code == 400
+    assert previewed.context["preview"] is None
+    assert "The start is in the past" in previewed.context["form"].errors["start_at"][0]
+    assert previewed.context["form"].errors == saved.context["form"].errors
+
+
 def test_a_curve_of_another_program_is_refused(
     dispatcher_client, system_program, service_point_program, form_data
 ):

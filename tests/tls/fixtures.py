@@ -63,6 +63,19 @@ def issue(server_pki, pki_dir) -> Callable[..., ClientCertificate]:
 
 
 @pytest.fixture(scope="session")
+def certificate_of(issue) -> Callable[[str], ClientCertificate]:
+    """A device certificate per name, issued on first use, for tests that need some client or other."""
+    issued: dict[str, ClientCertificate] = {}
+
+    def certificate_of(name: str) -> ClientCertificate:
+        if name not in issued:
+            issued[name] = issue(f"client {name}")
+        return issued[name]
+
+    return certificate_of
+
+
+@pytest.fixture(scope="session")
 def direct_der_cert(issue) -> ClientCertificate:
     return issue("direct-der")
 

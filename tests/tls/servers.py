@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import os
@@ -9,17 +10,36 @@ import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from csip_api.http import MEDIA_TYPE
-from csip_api.pki import ClientCertificate, ServerPKI
+from csip_api.pki import ClientCertificate, ServerPKI, ensure_server_pki, issue_client_certificate
 from csip_api.serving.tls import CSIP_CIPHERS, cipher_string
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
+
+
+def forwarded_header(certificate: ClientCertificate) -> str:
+    """X-Forwarded-Client-Cert as nginx's $ssl_client_escaped_cert writes it."""
+    return quote(certificate.cert.read_text(), safe="")
+
+
+@functools.cache
+def _scratch_pki() -> Path:
+    directory = Path(tempfile.mkdtemp(prefix="derms-pki-"))
+    ensure_server_pki(directory=directory, server_names=["localhost"])
+    return directory
+
+
+def scratch_certificate(name: str) -> ClientCertificate:
+    """A certificate from a throwaway development CA, for scripts that run outside pytest (bench/)."""
+    return issue_client_certificate(directory=_scratch_pki(), name=name)
 
 
 def listening_socket(unix_path: Path | None = None) -> socket.socket:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pytest
 
 from derms.models import Authorization, EndDevice, Role
-from tests.csip_api.certificates import client_certificate, forwarded_header, lfdi_of
 from tests.csip_api.walking import Walk, walk
+from tests.tls.servers import forwarded_header
 
 
 @dataclass
@@ -45,26 +45,26 @@ def _enroll(lfdi: str, role: str, **fields) -> EndDevice:
     return EndDevice.objects.create(lfdi=lfdi, role=role, pin=111115, **fields)
 
 
-def _actor(client, name: str) -> tuple[str, str]:
-    certificate = client_certificate(name)
-    return forwarded_header(certificate), lfdi_of(certificate)
+def _actor(certificate_of, name: str) -> tuple[str, str]:
+    certificate = certificate_of(name)
+    return forwarded_header(certificate), certificate.lfdi
 
 
 @pytest.fixture
-def direct_der(client, grid, programs):
-    header, lfdi = _actor(client, "direct-der")
+def direct_der(client, certificate_of, grid, programs):
+    header, lfdi = _actor(certificate_of, "direct-der")
     device = _enroll(lfdi, Role.DIRECT, topology_group=grid["sp_1"], device_category=0x20000)
     device.non_topology_groups.add(grid["z"])
     return Actor(header, lfdi, device, client)
 
 
 @pytest.fixture
-def aggregator(client, grid, programs):
-    header, lfdi = _actor(client, "aggregator")
+def aggregator(client, certificate_of, grid, programs):
+    header, lfdi = _actor(certificate_of, "aggregator")
     device = _enroll(lfdi, Role.AGGREGATOR)
     managed = []
     for index in range(2):
-        _, der_lfdi = _actor(client, f"managed-{index}")
+        _, der_lfdi = _actor(certificate_of, f"managed-{index}")
         der = _enroll(der_lfdi, Role.MANAGED, aggregator=device, topology_group=grid["sp_2"])
         der.non_topology_groups.add(grid["y"])
         managed.append(der)
@@ -74,6 +74,6 @@ def aggregator(client, grid, programs):
 
 
 @pytest.fixture
-def stranger(client, db):
-    header, lfdi = _actor(client, "stranger")
+def stranger(client, certificate_of, db):
+    header, lfdi = _actor(certificate_of, "stranger")
     return Actor(header, lfdi, None, client)

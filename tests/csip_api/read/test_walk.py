@@ -2,7 +2,7 @@
 
 from csip_api import hrefs
 from derms.models import Authorization, Role
-from tests.csip_api.certificates import client_certificate, forwarded_header, lfdi_of
+from tests.tls.servers import forwarded_header
 
 from .conftest import Actor
 
@@ -115,12 +115,12 @@ def test_revoked_client_is_refused_on_its_next_request(direct_der):
     assert direct_der.get("/edev").status_code == 404
 
 
-def test_an_approved_client_not_yet_registered_finds_an_empty_end_device_list(client, db):
-    certificate = client_certificate("in-band-der")
+def test_an_approved_client_not_yet_registered_finds_an_empty_end_device_list(client, certificate_of, db):
+    certificate = certificate_of("in-band-der")
     Authorization.objects.create(
-        lfdi=lfdi_of(certificate), role=Role.DIRECT, status=Authorization.Status.APPROVED
+        lfdi=certificate.lfdi, role=Role.DIRECT, status=Authorization.Status.APPROVED
     )
-    newcomer = Actor(forwarded_header(certificate), lfdi_of(certificate), None, client)
+    newcomer = Actor(forwarded_header(certificate), certificate.lfdi, None, client)
 
     walk = newcomer.walk()
 

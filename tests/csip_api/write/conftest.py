@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -23,10 +24,10 @@ from derms.models import (
     Role,
 )
 from groups.models import Group, Level
-from tests.csip_api.certificates import client_certificate, forwarded_header, lfdi_of
 from tests.csip_api.documents import (
     MEDIA_TYPE,
 )
+from tests.tls.servers import forwarded_header
 
 
 @dataclass
@@ -63,9 +64,15 @@ class Caller:
         return self._send("delete", path)
 
 
-def new_caller(name: str) -> Caller:
-    certificate = client_certificate(name)
-    return Caller(lfdi=lfdi_of(certificate), header=forwarded_header(certificate), http=HttpClient())
+@pytest.fixture
+def new_caller(certificate_of) -> Callable[[str], Caller]:
+    """A client holding the development CA's certificate for ``name``."""
+
+    def new_caller(name: str) -> Caller:
+        certificate = certificate_of(name)
+        return Caller(lfdi=certificate.lfdi, header=forwarded_header(certificate), http=HttpClient())
+
+    return new_caller
 
 
 def random_lfdi() -> str:
@@ -118,27 +125,26 @@ def approve(
     )
 
 
-def direct_der(name: str, group: Group) -> Caller:
-    """A direct DER client, approved and registered in ``group``."""
-    caller = new_caller(name)
+def direct_der(caller: Caller, group: Group) -> Caller:
+    """``caller`` as a direct DER client, approved and registered in ``group``."""
     approve(caller.lfdi, role=Role.DIRECT, group=group)
     caller.end_device = EndDevice.objects.create(lfdi=caller.lfdi, role=Role.DIRECT, topology_group=group)
     return caller
 
 
 @pytest.fixture
-def direct(feeder) -> Caller:
-    return direct_der("direct DER", feeder)
+def direct(new_caller, feeder) -> Caller:
+    return direct_der(new_caller("direct DER"), feeder)
 
 
 @pytest.fixture
-def stranger(feeder) -> Caller:
+def stranger(new_caller, feeder) -> Caller:
     """Another direct DER client: nothing of the others is its business."""
-    return direct_der("stranger", feeder)
+    return direct_der(new_caller("stranger"), feeder)
 
 
 @pytest.fixture
-def aggregator(feeder) -> Caller:
+def aggregator(new_caller, feeder) -> Caller:
     """An aggregator with two registered DERs in feeder 12 and one more approved for in-band
     registration but not registered."""
     caller = new_caller("aggregator")

@@ -24,7 +24,7 @@ from derms.models import (
 )
 from tests.csip_api.documents import CAPABILITY, end_device_body, log_event_body, mup_body, response_body
 
-from .conftest import Caller, approve, direct_der, new_caller
+from .conftest import Caller, approve, direct_der
 from .test_alarms import lel
 from .test_der_reports import der_path
 from .test_registration import IN_BAND
@@ -66,7 +66,7 @@ def test_two_first_responses_to_one_event_leave_exactly_one_latest(direct, progr
         assert Response.objects.filter(control=event, is_latest=True).count() == 1
 
 
-def test_one_lfdi_registered_twice_at_once_is_created_once(feeder):
+def test_one_lfdi_registered_twice_at_once_is_created_once(new_caller, feeder):
     for number in range(ROUNDS):
         caller = new_caller(f"installer {number}")
         approve(caller.lfdi, role=Role.DIRECT, group=feeder, registration_mode=IN_BAND)
@@ -96,9 +96,9 @@ def test_one_mirror_usage_point_posted_twice_at_once_is_created_once(direct):
         assert MirrorUsagePoint.objects.filter(mrid=f"{number:032X}").count() == 1
 
 
-def test_two_first_capabilities_of_one_der_at_once_keep_one(feeder):
+def test_two_first_capabilities_of_one_der_at_once_keep_one(new_caller, feeder):
     for number in range(ROUNDS):
-        caller = direct_der(f"new DER {number}", feeder)
+        caller = direct_der(new_caller(f"new DER {number}"), feeder)
 
         assert at_once(caller, "put", der_path(caller.end_device, "dercap"), [CAPABILITY, CAPABILITY]) == [
             204,

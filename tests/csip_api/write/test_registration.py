@@ -17,7 +17,7 @@ from tests.csip_api.documents import (
 )
 from tests.csip_api.stored import snapshot
 
-from .conftest import approve, new_caller, random_lfdi
+from .conftest import approve, random_lfdi
 from .test_der_reports import der_path
 from .test_responses import rsp
 
@@ -30,7 +30,7 @@ def register(caller, lfdi: str):
 
 
 @pytest.fixture
-def newcomer(feeder):
+def newcomer(new_caller, feeder):
     """Approved for in-band registration in feeder 12 and a vendor group, not registered yet."""
     caller = new_caller("newcomer")
     caller.authorization = approve(caller.lfdi, role=Role.DIRECT, group=feeder, registration_mode=IN_BAND)
@@ -128,7 +128,7 @@ def test_aggregator_may_not_register_a_der_it_is_not_approved_to_manage(aggregat
     assert snapshot() == before
 
 
-def test_an_entry_approved_out_of_band_may_not_register_in_band(feeder, settings):
+def test_an_entry_approved_out_of_band_may_not_register_in_band(new_caller, feeder, settings):
     settings.CSIP_REGISTRATION_MODE = "in_band"
     caller = new_caller("installer")
     approve(caller.lfdi, role=Role.DIRECT, group=feeder, registration_mode=OUT_OF_BAND)
@@ -140,7 +140,7 @@ def test_an_entry_approved_out_of_band_may_not_register_in_band(feeder, settings
     assert snapshot() == before
 
 
-def test_unapproved_lfdi_gets_the_configured_status_and_is_recorded_as_seen(db, settings):
+def test_unapproved_lfdi_gets_the_configured_status_and_is_recorded_as_seen(new_caller, db, settings):
     settings.CSIP_UNAUTHORIZED_STATUS = 403
     caller = new_caller("unknown")
 
@@ -195,7 +195,9 @@ def test_direct_device_may_not_delete_its_own_end_device(direct, settings):
 # --- One source for the registration mode: the entry -------------------------------------------------
 
 
-def test_an_entry_approved_in_band_registers_on_a_server_whose_default_is_out_of_band(feeder, settings):
+def test_an_entry_approved_in_band_registers_on_a_server_whose_default_is_out_of_band(
+    new_caller, feeder, settings
+):
     settings.CSIP_REGISTRATION_MODE = "out_of_band"
     caller = new_caller("installer")
     approve(caller.lfdi, role=Role.DIRECT, group=feeder, registration_mode=IN_BAND)

@@ -9,7 +9,7 @@ from groups.models import Group, Level
 from tests.csip_api.documents import meter_reading_body, mup_body, reading, response_body, status_body
 from tests.csip_api.stored import snapshot
 
-from .conftest import approve, new_caller
+from .conftest import approve
 from .test_der_reports import der_path
 from .test_responses import rsp
 
@@ -93,7 +93,7 @@ def test_a_program_reached_only_through_a_revoked_ders_vendor_group_is_out_of_re
 
 
 def test_a_mirror_of_a_der_moved_to_another_aggregator_is_out_of_the_old_ones_reach(
-    aggregator, der, mup, feeder
+    new_caller, aggregator, der, mup, feeder
 ):
     newcomer = new_caller("another aggregator")
     approve(newcomer.lfdi, role=Role.AGGREGATOR, group=None)

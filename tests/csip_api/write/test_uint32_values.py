@@ -6,7 +6,7 @@ from derms.models import MirrorMeterReading, Reading, Role
 from tests.csip_api.documents import MMR_MRID, NS, meter_reading_body, mup_body
 from tests.factories import make_curve
 
-from .conftest import approve, new_caller
+from .conftest import approve
 from .test_der_reports import text_of
 from .test_registration import IN_BAND
 
@@ -15,7 +15,7 @@ INT48_MAX = 2**47  # Int48 in sep.xsd: -2^47 to 2^47 inclusive
 INT48_MIN = -(2**47)
 
 
-def test_an_end_device_registered_with_the_largest_post_rate_serves_it_back(feeder):
+def test_an_end_device_registered_with_the_largest_post_rate_serves_it_back(new_caller, feeder):
     caller = new_caller("slow poster")
     approve(caller.lfdi, role=Role.DIRECT, group=feeder, registration_mode=IN_BAND)
     body = (

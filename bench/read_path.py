@@ -146,22 +146,22 @@ def _programs(program_groups: list[tuple[object, int]], now: dt.datetime) -> Non
         batch_size=BATCH,
     )
     first_start = now.replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=EVENTS_PER_PROGRAM // 2)
-    DERControl.objects.bulk_create(
-        [
-            DERControl(
-                program=p,
-                start=first_start + dt.timedelta(hours=h),
-                duration=3600,
-                op_mod_max_lim_w=5000 + 100 * h,
-                response_required=3,
-                creation_time=now - dt.timedelta(days=1),
-                status_time=now - dt.timedelta(days=1),
-            )
-            for p in programs
-            for h in range(EVENTS_PER_PROGRAM)
-        ],
-        batch_size=BATCH,
-    )
+    events = [
+        DERControl(
+            program=p,
+            start=first_start + dt.timedelta(hours=h),
+            duration=3600,
+            op_mod_max_lim_w=5000 + 100 * h,
+            response_required=3,
+            creation_time=now - dt.timedelta(days=1),
+            status_time=now - dt.timedelta(days=1),
+        )
+        for p in programs
+        for h in range(EVENTS_PER_PROGRAM)
+    ]
+    for event in events:
+        event.set_period()  # bulk_create skips save(), which derives the stored event period
+    DERControl.objects.bulk_create(events, batch_size=BATCH)
 
 
 def build(plan: Plan) -> None:

@@ -1,5 +1,5 @@
 from .audit import AuditEntry
-from .changes import ClockWatermark, ProgramChange
+from .changes import Change, ClockWatermark, ProgramChange, ResourceVersion
 from .der import DERAvailability, DERCapability, DERSettings, DERStatus
 from .devices import Authorization, EndDevice, Role
 from .logevents import AlarmState, DERAlarm, LogEvent
@@ -18,6 +18,7 @@ __all__ = [
     "AlarmState",
     "AuditEntry",
     "Authorization",
+    "Change",
     "ClockWatermark",
     "CurvePoint",
     "DERAlarm",
@@ -36,6 +37,7 @@ __all__ = [
     "MirrorUsagePoint",
     "ProgramChange",
     "Reading",
+    "ResourceVersion",
     "Response",
     "ResponseStatus",
     "Role",

@@ -1,0 +1,112 @@
+"""The change feed: the one writer of what changed for 2030.5 clients, and of each resource's version.
+
+Every service that changes something a client can read calls :func:`record` inside the transaction that
+makes the change (a transactional outbox): the ``Change`` rows and the version bumps commit or roll back
+with it, so no change is lost and none is announced that did not happen. Readers ask :func:`versions`
+whether a resource changed since they rendered it; the notification work consumes ``Change`` rows.
+
+After a transaction that recorded changes commits, :data:`changes_committed` is sent once. The domain
+does not know who listens (the notification dispatcher, caches): they connect to the signal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from derms.changefeed.resources import SERVER, TOPOLOGY, Kind, Resource
+from derms.models.changes import Change, ResourceVersion
+
+__all__ = [
+    "SERVER",
+    "TOPOLOGY",
+    "Change",
+    "Kind",
+    "Resource",
+    "changes_committed",
+    "record",
+    "versions",
+]
+
+#: Sent (sender=Change) after the commit of a transaction that recorded at least one change.
+changes_committed = Signal()
+
+#: Keys per INSERT statement: well under SQLite's 32,766 bound parameters.
+_BATCH = 2000
+
+
+def record(
+    action: str,
+    resources: Iterable[Resource],
+    *,
+    effective_at: dt.datetime | None = None,
+) -> dict[Resource, int]:
+    """Record that ``action`` (e.g. ``"control_created"``) altered ``resources``; return their new versions.
+
+    Call it inside the transaction that makes the change. Versions only grow: concurrent writers of one
+    resource queue on its version row, in the order they commit. ``effective_at`` is when clients see the
+    change, for one that takes effect later than now (a supersede at the newer event's start).
+    """
+    unique = sorted(set(resources))
+    if not unique:
+        return {}
+    now = timezone.now()
+    with transaction.atomic():
+        new_versions = _bump(unique)
+        Change.objects.bulk_create(
+            (
+                Change(
+                    resource=resource.kind,
+                    object_id=resource.object_id,
+                    version=new_versions[resource],
+                    action=action,
+                    effective_at=effective_at or now,
+                    recorded_at=now,
+                )
+                for resource in unique
+            ),
+            batch_size=_BATCH,
+        )
+    _announce_on_commit()
+    return new_versions
+
+
+def versions(resources: Iterable[Resource]) -> dict[Resource, int]:
+    """The current version of each resource, 0 for one never changed; one query."""
+    wanted = {resource.key: resource for resource in resources}
+    found = dict(ResourceVersion.objects.filter(key__in=wanted).values_list("key", "version"))
+    return {resource: found.get(key, 0) for key, resource in wanted.items()}
+
+
+def _bump(resources: list[Resource]) -> dict[Resource, int]:
+    """Add one to each resource's version in one statement per batch, in key order (no deadlocks)."""
+    quote = connection.ops.quote_name
+    table, key, version = quote(ResourceVersion._meta.db_table), quote("key"), quote("version")
+    result: dict[Resource, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(resources), _BATCH):
+            batch = resources[start : start + _BATCH]
+            rows = ", ".join(["(%s, 1)"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} ({key}, {version}) VALUES {rows} "
+                f"ON CONFLICT ({key}) DO UPDATE SET {version} = {table}.{version} + 1 "
+                f"RETURNING {key}, {version}",
+                [resource.key for resource in batch],
+            )
+            result.update((Resource.from_key(key), version) for key, version in cursor.fetchall())
+    return result
+
+
+def _announce() -> None:
+    changes_committed.send(sender=Change)
+
+
+def _announce_on_commit() -> None:
+    """Send the signal once per transaction, however many times it recorded."""
+    if connection.in_atomic_block and any(func is _announce for _, func, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(_announce)

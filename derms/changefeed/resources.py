@@ -1,0 +1,67 @@
+"""The names the change feed gives the things 2030.5 clients read.
+
+A resource is a kind and the primary key of the object it hangs off. The kinds are 2030.5 resource names
+where a resource of that name exists, so the feed reads like the protocol; the domain never sees hrefs
+(``csip_api.hrefs`` turns these into paths).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import NamedTuple
+
+
+class Kind(enum.StrEnum):
+    #: One EndDevice (id: its pk): registered, deregistered, enabled, disabled, revoked, postRate, deleted.
+    END_DEVICE = "EndDevice"
+    #: An aggregator's EndDeviceList (id: the aggregator's EndDevice pk): a managed DER added or removed.
+    END_DEVICE_LIST = "EndDeviceList"
+    #: A DER's FunctionSetAssignmentsList (id: its EndDevice pk): its topology placement or its
+    #: non-topology groups changed, itself or through a moved ancestor.
+    FSA_LIST = "FunctionSetAssignmentsList"
+    #: A group (id: its pk): renamed, moved, its DERProgram created or removed.
+    GROUP = "Group"
+    #: A DERProgram (id: its pk): created, primacy, description, pollRate of its lists, deleted.
+    DER_PROGRAM = "DERProgram"
+    #: A DERProgram's DERControlList (id: the program's pk): an event created, cancelled, superseded,
+    #: started or ended by the clock.
+    DER_CONTROL_LIST = "DERControlList"
+    #: One DERControl (id: its pk).
+    DER_CONTROL = "DERControl"
+    #: A DERProgram's DefaultDERControl (id: the program's pk).
+    DEFAULT_DER_CONTROL = "DefaultDERControl"
+    #: A DERProgram's DERCurveList (id: the program's pk).
+    DER_CURVE_LIST = "DERCurveList"
+    #: One DERCurve (id: its pk).
+    DER_CURVE = "DERCurve"
+    #: One MirrorUsagePoint (id: its pk): its postRate, deleted.
+    MIRROR_USAGE_POINT = "MirrorUsagePoint"
+    #: Server-wide settings every client reads (id: 0): the default pollRate and postRate.
+    SERVER = "Server"
+    #: The whole group structure (id: 0): any group, membership or program-set change anywhere. A reader
+    #: whose document depends on many DERs' groups (an aggregator's DeviceCapability) keys on this one
+    #: version instead of thousands; such changes are rare.
+    TOPOLOGY = "Topology"
+
+
+class Resource(NamedTuple):
+    kind: Kind
+    object_id: int
+
+    @property
+    def key(self) -> str:
+        """The version table's key, e.g. ``DERControlList/12``."""
+        return f"{self.kind}/{self.object_id}"
+
+    @classmethod
+    def from_key(cls, key: str) -> Resource:
+        kind, _, object_id = key.partition("/")
+        return cls(Kind(kind), int(object_id))
+
+    def __str__(self) -> str:
+        return self.key
+
+
+#: Whole-server resources have no object of their own.
+SERVER = Resource(Kind.SERVER, 0)
+TOPOLOGY = Resource(Kind.TOPOLOGY, 0)

@@ -5,6 +5,7 @@ file system under ``DERMS_VAR_DIR``. Setting ``DATABASE_URL`` and ``REDIS_URL`` 
 PostgreSQL and Redis. Every variable is listed in README.md.
 """
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -179,7 +180,9 @@ CELERY_TASK_ALWAYS_EAGER = _bool("DERMS_CELERY_EAGER", False)
 # Celery beat: clock-driven work. ``manage.py serve`` embeds it in its worker (-B); a larger deployment
 # runs exactly one ``celery beat``. Its schedule state is a file, kept with the rest of derms' state.
 CELERY_BEAT_SCHEDULE = {
-    "record-event-transitions": {"task": "derms.events.tasks.record_transitions", "schedule": 30.0},
+    # Subscribers hear of an event's start or end within seconds (record_transitions settles 5 s).
+    "record-event-transitions": {"task": "derms.events.tasks.record_transitions", "schedule": 5.0},
+    "prune-changes": {"task": "derms.changefeed.tasks.prune_changes", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -212,6 +215,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": _LOG_LEVEL},
 }
+
+# How long a change-feed row stays after it was fanned out to subscribers (for staff to look back).
+DERMS_CHANGE_RETENTION = dt.timedelta(hours=_positive_int("DERMS_CHANGE_RETENTION_HOURS", 24 * 7))
 
 # --- CSIP / IEEE 2030.5 ------------------------------------------------------------------------------
 # The one place for the utility server's protocol settings (README.md, "Configuration").

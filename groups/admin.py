@@ -7,7 +7,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from treebeard.admin import TreeAdmin
 from treebeard.forms import TreeNodeChoiceField
 
-from derms.audited_admin import AuditedModelAdmin
+from derms.admin.audited import AuditedModelAdmin
 from groups.models import Group, Level, check_placement
 from groups.services import check_move, create_group, group_state, move_subtree
 

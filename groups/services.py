@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from derms import changefeed
+from derms.changefeed import affected
 from derms.models import EndDevice, Role
 from derms.models.devices import check_group_limit
 from derms.services import audit
@@ -38,6 +40,7 @@ def create_group(
         group = Group.objects.add_root(instance=group)
     else:
         group = Group.objects.add_child(parent, instance=group)
+    changefeed.record("group_created", affected.group(group.pk))
     audit.record(actor=actor, action="create", obj=group, after=group_state(group))
     return group
 
@@ -80,6 +83,8 @@ def move_subtree(*, actor, node: Group, new_parent: Group) -> Group:
     before = group_state(node)
     Group.objects.move(node, new_parent, pos="sorted-child")
     node.refresh_from_db()
+    moved = end_devices_in(node).values_list("pk", flat=True).iterator(chunk_size=5000)
+    changefeed.record("subtree_moved", affected.subtree(node.pk, moved))
     audit.record(actor=actor, action="move", obj=node, before=before, after=group_state(node))
     return node
 
@@ -129,5 +134,6 @@ def assign_groups(
     end_device.changed_time = timezone.now()
     end_device.save(update_fields=["topology_group", "changed_time"])
     end_device.non_topology_groups.set(non_topology_groups)
+    changefeed.record("groups_assigned", affected.placement(end_device))
     audit.record_change(actor=actor, action="assign_groups", obj=end_device, before=before)
     return end_device

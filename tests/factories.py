@@ -4,8 +4,9 @@ import hashlib
 
 from django.contrib.auth import get_user_model
 
+from derms.changefeed import Kind
 from derms.events.services import create_program
-from derms.models import Authorization, CurvePoint, DERCurve, DERProgram, EndDevice, Role
+from derms.models import Authorization, Change, CurvePoint, DERCurve, DERProgram, EndDevice, Role
 from derms.staff import ensure_staff_roles
 from groups.models import Group, Level
 
@@ -97,3 +98,9 @@ def make_staff_user(username: str, *, role: str | None = None, superuser: bool =
     if role is not None:
         user.groups.add(ensure_staff_roles()[role])
     return user
+
+
+def feed_actions(kind: Kind, obj) -> list[str]:
+    """The change-feed actions recorded for one resource, oldest first."""
+    object_id = obj if isinstance(obj, int) else obj.pk
+    return list(Change.objects.filter(resource=kind, object_id=object_id).values_list("action", flat=True))

@@ -3,7 +3,9 @@
 Every service that changes something a client can read calls :func:`record` inside the transaction that
 makes the change (a transactional outbox): the ``Change`` rows and the version bumps commit or roll back
 with it, so no change is lost and none is announced that did not happen. Readers ask :func:`versions`
-whether a resource changed since they rendered it; the notification work consumes ``Change`` rows.
+whether a resource changed since they rendered it; the notification work claims the due ``Change`` rows
+(:func:`claim_due`), fans them out and marks them consumed; :func:`prune` drops consumed rows after
+``DERMS_CHANGE_RETENTION``.
 
 After a transaction that recorded changes commits, :data:`changes_committed` is sent once. The domain
 does not know who listens (the notification dispatcher, caches): they connect to the signal.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -27,7 +30,11 @@ __all__ = [
     "Change",
     "Kind",
     "Resource",
+    "backlog",
     "changes_committed",
+    "claim_due",
+    "mark_consumed",
+    "prune",
     "record",
     "versions",
 ]
@@ -80,6 +87,37 @@ def versions(resources: Iterable[Resource]) -> dict[Resource, int]:
     wanted = {resource.key: resource for resource in resources}
     found = dict(ResourceVersion.objects.filter(key__in=wanted).values_list("key", "version"))
     return {resource: found.get(key, 0) for key, resource in wanted.items()}
+
+
+def claim_due(*, now: dt.datetime, limit: int) -> list[Change]:
+    """Lock and return the oldest unconsumed changes clients may see by ``now``, for the caller's
+    transaction. Rows another worker holds are skipped, not waited for (SKIP LOCKED where the database
+    has it; SQLite has one writer at a time anyway)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("claim_due needs the transaction that marks the changes consumed")
+    due = Change.objects.filter(consumed_at__isnull=True, effective_at__lte=now).order_by("id")
+    return list(
+        due.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)[:limit]
+    )
+
+
+def mark_consumed(changes: Iterable[Change], *, now: dt.datetime) -> None:
+    Change.objects.filter(pk__in=[change.pk for change in changes]).update(consumed_at=now)
+
+
+def backlog() -> int:
+    """How many changes are not yet fanned out to subscribers (shown to staff: it should stay near 0)."""
+    return Change.objects.filter(consumed_at__isnull=True).count()
+
+
+def prune(*, now: dt.datetime | None = None) -> int:
+    """Delete the changes consumed longer than ``DERMS_CHANGE_RETENTION`` ago; return how many.
+
+    Versions stay: they are what readers compare, and there is one row per resource, not per change.
+    """
+    cutoff = (now or timezone.now()) - settings.DERMS_CHANGE_RETENTION
+    deleted, _ = Change.objects.filter(consumed_at__lt=cutoff).delete()
+    return deleted
 
 
 def _bump(resources: list[Resource]) -> dict[Resource, int]:

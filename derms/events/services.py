@@ -3,7 +3,7 @@
 These are the only way the admin, the portal, the JSON API, the demo and the tests change what a
 DERProgram tells its DERs.
 Each checks its input fully before writing, raises ValidationError keyed by field, and writes the change,
-its audit entry and its ProgramChange for the notification work in one transaction.
+its audit entry and its change-feed record (:mod:`derms.changefeed`) in one transaction.
 """
 
 import datetime as dt
@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from derms import changefeed
+from derms.changefeed import affected
 from derms.der_controls import CONTROLS, DEFAULT_ONLY_SETTINGS, CurveType
 from derms.events.lifecycle import has_randomization, is_live_at
 from derms.events.supersede import apply_supersede_rules, withdraw_supersedes_by
@@ -25,7 +27,6 @@ from derms.models import (
     DERCurve,
     DERProgram,
     EventStatus,
-    ProgramChange,
 )
 from derms.models.programs import new_mrid, validate_curve_points, validate_mrid
 from derms.services import audit
@@ -66,6 +67,7 @@ def create_program(
                 group=group, primacy=primacy, description=description, mrid=mrid or new_mrid()
             )
             DefaultDERControl.objects.create(program=program, description=f"Defaults {description}"[:32])
+            changefeed.record("program_created", affected.group(group.pk))
             audit.record_change(actor=actor, action="der_program.create", obj=program, before=None)
     except IntegrityError as exc:
         # The unique constraint decides, so two operators creating the same program at once both learn.
@@ -143,9 +145,8 @@ def create_control(*, program: DERProgram, actor: Any = None, **fields: Any) -> 
         now = timezone.now()
         control = build_control(program=program, now=now, **fields)
         control.save()
-        changes = [ProgramChange.for_control(control, ProgramChange.Kind.CONTROL_CREATED, now)]
-        changes += apply_supersede_rules(newer=control, now=now)
-        ProgramChange.objects.bulk_create(changes)
+        changefeed.record("control_created", affected.control(control))
+        apply_supersede_rules(newer=control, now=now)
         audit.record(actor=actor, action="der_control.create", obj=control, after=_event_state(control))
     return control
 
@@ -169,9 +170,8 @@ def cancel_control(*, control: DERControl, actor: Any = None, reason: str = "") 
         control.status_time = now
         control.reason = reason
         control.save(update_fields=["status", "status_time", "reason"])
-        changes = [ProgramChange.for_control(control, ProgramChange.Kind.CONTROL_CANCELLED, now)]
-        changes += withdraw_supersedes_by(cancelled=control, now=now)
-        ProgramChange.objects.bulk_create(changes)
+        changefeed.record("control_cancelled", affected.control(control))
+        withdraw_supersedes_by(cancelled=control, now=now)
         audit.record(
             actor=actor, action="der_control.cancel", obj=control, before=before, after=_event_state(control)
         )
@@ -191,9 +191,7 @@ def update_default_control(
         default.version += 1
         default.updated = timezone.now()
         default.save()
-        ProgramChange.objects.create(
-            program=program, kind=ProgramChange.Kind.DEFAULT_UPDATED, effective_at=default.updated
-        )
+        changefeed.record("default_updated", affected.default_control(program.pk))
         audit.record(
             actor=actor,
             action="default_der_control.update",
@@ -266,12 +264,7 @@ def create_curve(
             CurvePoint(curve=curve, position=i, x=x, y=y, excitation=excitation)
             for i, (x, y, excitation) in enumerate(points)
         )
-        ProgramChange.objects.create(
-            program=program,
-            curve=curve,
-            kind=ProgramChange.Kind.CURVE_CREATED,
-            effective_at=curve.creation_time,
-        )
+        changefeed.record("curve_created", affected.curve(curve))
         audit.record(
             actor=actor,
             action="der_curve.create",

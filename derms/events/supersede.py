@@ -8,11 +8,11 @@ primacy, and ``derms.events.resolver`` computes what they will do.
 
 import datetime as dt
 
+from derms import changefeed
+from derms.changefeed import affected
 from derms.events.lifecycle import MAX_RANDOMIZATION, earliest_start, is_live_at
 from derms.events.values import controls_set
-from derms.models import DERControl, EventStatus, ProgramChange
-
-Kind = ProgramChange.Kind
+from derms.models import DERControl, EventStatus
 
 
 def _overlap_in_time(a: DERControl, b: DERControl) -> bool:
@@ -63,9 +63,11 @@ def _is_newer(a: DERControl, b: DERControl) -> bool:
     return (a.creation_time, a.pk) > (b.creation_time, b.pk)
 
 
-def apply_supersede_rules(*, newer: DERControl, now: dt.datetime) -> list[ProgramChange]:
-    """Mark the events ``newer`` supersedes or partly overlaps; return the changes for the outbox."""
-    changes = []
+def apply_supersede_rules(*, newer: DERControl, now: dt.datetime) -> None:
+    """Mark the events ``newer`` supersedes or partly overlaps, each change recorded in the feed.
+
+    A supersede that takes effect later (at the newer event's start) is recorded for that time.
+    """
     marked_potentially = False
     for older in _neighbours(newer, now=now):
         if not is_live_at(older, now) or not _is_newer(newer, older):
@@ -73,23 +75,25 @@ def apply_supersede_rules(*, newer: DERControl, now: dt.datetime) -> list[Progra
         if supersedes(newer, older):
             at = max(now, earliest_start(newer))
             if older.status == EventStatus.SUPERSEDED:
-                at = min(at, older.status_time)
+                if older.status_time <= at:
+                    continue  # an earlier newer event replaces it first: nothing changes
             older.status, older.status_time = EventStatus.SUPERSEDED, at
             older.save(update_fields=["status", "status_time"])
-            changes.append(_supersede_change(older, now=now))
+            _record_supersede(older)
         elif partly_overlaps(newer, older):
             marked_potentially = True
             if not older.potentially_superseded:
                 _mark_potentially_superseded(older, now)
-                changes.append(ProgramChange.for_control(older, Kind.CONTROL_POTENTIALLY_SUPERSEDED, now))
     if marked_potentially and not newer.potentially_superseded:
         _mark_potentially_superseded(newer, now)
-    return changes
 
 
-def withdraw_supersedes_by(*, cancelled: DERControl, now: dt.datetime) -> list[ProgramChange]:
-    """Recompute the supersedes still to come that ``cancelled`` caused: it replaces nothing now."""
-    changes = []
+def withdraw_supersedes_by(*, cancelled: DERControl, now: dt.datetime) -> None:
+    """Recompute the supersedes still to come that ``cancelled`` caused: it replaces nothing now.
+
+    A supersede recorded for later stays in the feed: when its time comes subscribers are sent the event
+    as it is then, which is true, rather than nothing.
+    """
     for older in _neighbours(cancelled, now=now):
         pending = older.status == EventStatus.SUPERSEDED and older.status_time > now
         if not pending or not supersedes(cancelled, older) or not _is_newer(cancelled, older):
@@ -101,25 +105,20 @@ def withdraw_supersedes_by(*, cancelled: DERControl, now: dt.datetime) -> list[P
         ]
         if times:
             older.status_time = min(times)
-            changes.append(_supersede_change(older, now=now))
+            older.save(update_fields=["status", "status_time"])
+            _record_supersede(older)
         else:
             older.status, older.status_time = EventStatus.SCHEDULED, older.creation_time
-            _drop_pending_supersede(older, now=now)
-        older.save(update_fields=["status", "status_time"])
-    return changes
+            older.save(update_fields=["status", "status_time"])
+            changefeed.record("supersede_withdrawn", affected.control(older))
 
 
-def _supersede_change(control: DERControl, *, now: dt.datetime) -> ProgramChange:
-    """The one announcement of ``control``'s supersede at its status time; any earlier plan is dropped."""
-    _drop_pending_supersede(control, now=now)
-    return ProgramChange.for_control(control, Kind.CONTROL_SUPERSEDED, control.status_time)
-
-
-def _drop_pending_supersede(control: DERControl, *, now: dt.datetime) -> None:
-    """Forget a supersede announced for later that will not happen then: clients never saw it."""
-    ProgramChange.objects.filter(control=control, kind=Kind.CONTROL_SUPERSEDED, effective_at__gt=now).delete()
+def _record_supersede(control: DERControl) -> None:
+    """Clients see the supersede from the control's status time, which may be later than now."""
+    changefeed.record("control_superseded", affected.control(control), effective_at=control.status_time)
 
 
 def _mark_potentially_superseded(control: DERControl, now: dt.datetime) -> None:
     control.potentially_superseded, control.potentially_superseded_time = True, now
     control.save(update_fields=["potentially_superseded", "potentially_superseded_time"])
+    changefeed.record("control_potentially_superseded", affected.control(control))

@@ -1,5 +1,5 @@
 from .audit import AuditEntry
-from .changes import Change, ClockWatermark, ProgramChange, ResourceVersion
+from .changes import Change, ClockWatermark, ResourceVersion
 from .der import DERAvailability, DERCapability, DERSettings, DERStatus
 from .devices import Authorization, EndDevice, Role
 from .logevents import AlarmState, DERAlarm, LogEvent
@@ -35,7 +35,6 @@ __all__ = [
     "LogEvent",
     "MirrorMeterReading",
     "MirrorUsagePoint",
-    "ProgramChange",
     "Reading",
     "ResourceVersion",
     "Response",

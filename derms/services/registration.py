@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from derms import changefeed
+from derms.changefeed import affected
 from derms.lfdi import sfdi_from_lfdi
 from derms.models import Authorization, EndDevice, Role
 from derms.services import audit
@@ -98,6 +100,7 @@ def deregister_end_device(*, remover: EndDevice, end_device: EndDevice) -> EndDe
     end_device.deregistered_at = now
     end_device.changed_time = now
     end_device.save(update_fields=["enabled", "deregistered_at", "changed_time"])
+    changefeed.record("end_device_deregistered", affected.end_device(end_device))
     audit.record_change(
         actor=None, actor_name=_client_name(remover.lfdi), action="deregister", obj=end_device, before=before
     )

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from derms.client_data_admin import LATEST_READINGS, ReadOnlyAdmin
+from derms.admin.client_data import LATEST_READINGS, ReadOnlyAdmin
 from derms.events.services import create_control
 from derms.lfdi import format_sfdi
 from derms.models import LogEvent, MirrorMeterReading, MirrorUsagePoint, Reading, Response
@@ -46,7 +46,7 @@ def test_every_kind_of_client_data_and_the_outbox_is_there_to_read():
         "MirrorUsagePoint",
         "MirrorMeterReading",
         "Response",
-        "ProgramChange",
+        "Change",
     }
 
 

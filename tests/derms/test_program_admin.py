@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from derms.changefeed import Kind
 from derms.der_controls import CurveType
 from derms.events.services import create_control
 from derms.models import (
@@ -16,9 +17,8 @@ from derms.models import (
     DERCurve,
     DERProgram,
     EventStatus,
-    ProgramChange,
 )
-from tests.factories import make_program
+from tests.factories import feed_actions, make_program
 
 VOLT_VAR_POINTS = "9200, 3000\n9670, 0\n10300, 0\n10700, -3000"
 
@@ -59,7 +59,7 @@ def test_a_dispatcher_schedules_an_event_through_the_service(dispatcher_client, 
     event = DERControl.objects.get()
     assert (event.program, event.duration, event.op_mod_max_lim_w) == (program, 3600, 6000)
     assert AuditEntry.objects.filter(action="der_control.create", actor=dispatcher).exists()
-    assert ProgramChange.objects.filter(control=event, kind="control_created").exists()
+    assert feed_actions(Kind.DER_CONTROL, event) == ["control_created"]
 
 
 def test_an_event_starting_now_is_active_at_once(dispatcher_client, program):
@@ -160,7 +160,7 @@ def test_a_default_control_change_is_an_update_through_the_service(dispatcher_cl
     assert response.status_code == 302, response.context["adminform"].form.errors
     default.refresh_from_db()
     assert (default.op_mod_max_lim_w, default.set_grad_w, default.version) == (9000, 50, 1)
-    assert ProgramChange.objects.filter(program=program, kind="default_updated").count() == 1
+    assert feed_actions(Kind.DEFAULT_DER_CONTROL, program) == ["default_updated"]
     assert AuditEntry.objects.get(action="default_der_control.update").actor == dispatcher
 
 
@@ -238,7 +238,7 @@ def test_a_curve_added_in_the_admin_is_created_through_the_service(dispatcher_cl
         (10300, 0, None),
         (10700, -3000, True),
     ]
-    assert ProgramChange.objects.filter(curve=curve, kind="curve_created").exists()
+    assert feed_actions(Kind.DER_CURVE, curve) == ["curve_created"]
     assert AuditEntry.objects.get(action="der_curve.create").actor == dispatcher
 
 

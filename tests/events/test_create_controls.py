@@ -5,10 +5,12 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from derms.changefeed import Kind as FeedKind
 from derms.der_controls import CONTROLS, DEFAULT_ONLY_SETTINGS, Control, Kind
 from derms.events.services import NOW, create_control, create_curve
 from derms.events.values import control_values
-from derms.models import AuditEntry, DERControl, DERProgram, EventStatus, ProgramChange
+from derms.models import AuditEntry, DERControl, DERProgram, EventStatus
+from tests.factories import feed_actions
 
 SCALAR_CONTROLS = [c for c in CONTROLS if c.kind is not Kind.CURVE]
 CURVE_CONTROLS = [c for c in CONTROLS if c.kind is Kind.CURVE]
@@ -175,8 +177,8 @@ def test_creating_an_event_is_audited_and_announced(program, soon, dispatcher):
     entry = AuditEntry.objects.get(action="der_control.create")
     assert (entry.actor, entry.object_id) == (dispatcher, str(control.pk))
     assert entry.after["values"] == {"opModMaxLimW": 5000}
-    change = ProgramChange.objects.get()
-    assert (change.kind, change.control, change.program) == ("control_created", control, program)
+    assert feed_actions(FeedKind.DER_CONTROL, control) == ["control_created"]
+    assert feed_actions(FeedKind.DER_CONTROL_LIST, program) == ["control_created"]
     assert control.status == EventStatus.SCHEDULED
 
 

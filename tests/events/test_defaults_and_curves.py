@@ -3,10 +3,12 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from derms.changefeed import Kind
 from derms.der_controls import CONTROLS, DEFAULT_ONLY_SETTINGS, CurveType
 from derms.events.services import create_curve, update_default_control
 from derms.events.values import control_values
-from derms.models import AuditEntry, DefaultDERControl, DERCurve, ProgramChange
+from derms.models import AuditEntry, DefaultDERControl, DERCurve
+from tests.factories import feed_actions
 
 
 def test_default_only_settings_such_as_ramp_rates_are_set_in_the_default_control(program, dispatcher):
@@ -14,7 +16,7 @@ def test_default_only_settings_such_as_ramp_rates_are_set_in_the_default_control
     default = update_default_control(program=program, values=values, actor=dispatcher)
     stored = DefaultDERControl.objects.get(pk=default.pk)
     assert control_values(stored, controls=CONTROLS + DEFAULT_ONLY_SETTINGS) == values
-    assert ProgramChange.objects.filter(program=program, kind="default_updated").count() == 1
+    assert feed_actions(Kind.DEFAULT_DER_CONTROL, program) == ["default_updated"]
 
 
 def test_updating_the_default_replaces_it_and_audits_before_and_after(program, dispatcher, volt_var_curve):
@@ -50,7 +52,8 @@ def test_a_curve_is_created_with_its_points_in_order(program, dispatcher):
         actor=dispatcher,
     )
     assert [(p.x, p.y) for p in curve.points.all()] == [(10600, 10000), (11000, 0)]
-    assert ProgramChange.objects.get(curve=curve).kind == "curve_created"
+    assert feed_actions(Kind.DER_CURVE, curve) == ["curve_created"]
+    assert feed_actions(Kind.DER_CURVE_LIST, program) == ["curve_created"]
     assert AuditEntry.objects.get(action="der_curve.create").actor == dispatcher
 
 

@@ -5,9 +5,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from derms.changefeed import Kind
 from derms.events.lifecycle import status_at, transitions_between
 from derms.events.services import NOW, cancel_control, create_control
-from derms.models import AuditEntry, DERControl, EventStatus, ProgramChange
+from derms.models import AuditEntry, DERControl, EventStatus
+from tests.factories import feed_actions
 
 LIMIT = {"opModMaxLimW": 5000}
 SECOND = dt.timedelta(seconds=1)
@@ -74,7 +76,7 @@ def test_cancelling_is_audited_and_announced(program, soon, dispatcher):
     cancel_control(control=control, actor=dispatcher)
     entry = AuditEntry.objects.get(action="der_control.cancel")
     assert (entry.before["status"], entry.after["status"]) == ("Scheduled", "Cancelled")
-    assert ProgramChange.objects.filter(control=control, kind="control_cancelled").count() == 1
+    assert feed_actions(Kind.DER_CONTROL, control) == ["control_created", "control_cancelled"]
 
 
 def test_an_event_cannot_be_cancelled_twice(program, soon):

@@ -2,9 +2,11 @@
 
 import datetime as dt
 
+from derms.changefeed import Kind
 from derms.events.lifecycle import status_at
 from derms.events.services import NOW, cancel_control, create_control
-from derms.models import EventStatus, ProgramChange
+from derms.models import Change, EventStatus
+from tests.factories import feed_actions
 
 MINUTE = dt.timedelta(minutes=1)
 
@@ -23,8 +25,7 @@ def test_a_newer_overlapping_event_with_the_same_controls_supersedes_the_older_a
     assert (older.status, older.status_time) == (EventStatus.SUPERSEDED, newer.start)
     assert status_at(older, newer.start - MINUTE).current_status == EventStatus.ACTIVE
     assert status_at(older, newer.start).current_status == EventStatus.SUPERSEDED
-    change = ProgramChange.objects.get(control=older, kind="control_superseded")
-    assert change.effective_at == newer.start
+    assert supersede_announcements(older) == [newer.start]
 
 
 def test_a_superseded_event_never_resumes_after_the_newer_one_ends(program, soon):
@@ -119,13 +120,13 @@ def test_cancelling_one_of_two_superseding_events_keeps_the_other_supersede(prog
 
 def supersede_announcements(control) -> list:
     return list(
-        ProgramChange.objects.filter(control=control, kind="control_superseded").values_list(
-            "effective_at", flat=True
-        )
+        Change.objects.filter(
+            resource=Kind.DER_CONTROL, object_id=control.pk, action="control_superseded"
+        ).values_list("effective_at", flat=True)
     )
 
 
-def test_a_withdrawn_supersede_is_no_longer_announced(program, soon):
+def test_a_withdrawn_supersede_is_recorded_when_it_is_withdrawn(program, soon):
     older = create_control(program=program, start=soon, duration=3600, values={"opModMaxLimW": 5000})
     newer = create_control(
         program=program, start=soon + 30 * MINUTE, duration=600, values={"opModMaxLimW": 0}
@@ -134,10 +135,12 @@ def test_a_withdrawn_supersede_is_no_longer_announced(program, soon):
 
     cancel_control(control=newer)
 
-    assert supersede_announcements(older) == []
+    # The announcement for later stays: at its time subscribers get the event as it is then, scheduled.
+    assert feed_actions(Kind.DER_CONTROL, older)[-1] == "supersede_withdrawn"
+    assert reloaded(older).status == EventStatus.SCHEDULED
 
 
-def test_a_supersede_moved_to_the_other_event_is_announced_once_at_its_new_time(program, soon):
+def test_a_supersede_moved_to_the_other_event_is_announced_at_its_new_time(program, soon):
     older = create_control(program=program, start=soon, duration=3600, values={"opModMaxLimW": 5000})
     early = create_control(program=program, start=soon + 10 * MINUTE, duration=60, values={"opModMaxLimW": 1})
     late = create_control(program=program, start=soon + 30 * MINUTE, duration=60, values={"opModMaxLimW": 2})
@@ -145,15 +148,16 @@ def test_a_supersede_moved_to_the_other_event_is_announced_once_at_its_new_time(
 
     cancel_control(control=early)
 
-    assert supersede_announcements(older) == [late.start]
+    assert supersede_announcements(older) == [early.start, late.start]
+    assert reloaded(older).status_time == late.start
 
 
-def test_a_supersede_brought_forward_by_a_newer_event_is_announced_once(program, soon):
+def test_a_supersede_brought_forward_by_a_newer_event_is_announced_at_the_earlier_time(program, soon):
     older = create_control(program=program, start=soon, duration=3600, values={"opModMaxLimW": 5000})
     create_control(program=program, start=soon + 30 * MINUTE, duration=60, values={"opModMaxLimW": 2})
     earlier = create_control(
         program=program, start=soon + 10 * MINUTE, duration=60, values={"opModMaxLimW": 1}
     )
 
-    assert supersede_announcements(older) == [earlier.start]
+    assert supersede_announcements(older)[-1] == earlier.start
     assert reloaded(older).status_time == earlier.start

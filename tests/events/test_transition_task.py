@@ -7,12 +7,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from derms.celery import app
+from derms.changefeed import Kind
 from derms.events.services import create_control
 from derms.events.tasks import JOB, SETTLE, record_transitions
-from derms.models import ClockWatermark, DERControl, EventStatus, ProgramChange
+from derms.models import Change, ClockWatermark, DERControl, EventStatus
+from tests.factories import feed_actions
 
 HOUR = dt.timedelta(hours=1)
-CLOCK_KINDS = (ProgramChange.Kind.CONTROL_STARTED, ProgramChange.Kind.CONTROL_ENDED)
+CLOCK_ACTIONS = ("control_started", "control_ended")
 
 
 def past_event(program, *, created: dt.datetime, start: dt.datetime, seconds: int, **fields) -> DERControl:
@@ -30,9 +32,9 @@ def past_event(program, *, created: dt.datetime, start: dt.datetime, seconds: in
 
 def recorded() -> list[tuple[int, str, dt.datetime]]:
     return list(
-        ProgramChange.objects.filter(kind__in=CLOCK_KINDS)
+        Change.objects.filter(resource=Kind.DER_CONTROL, action__in=CLOCK_ACTIONS)
         .order_by("effective_at", "id")
-        .values_list("control_id", "kind", "effective_at")
+        .values_list("object_id", "action", "effective_at")
     )
 
 
@@ -107,9 +109,7 @@ def test_an_event_created_to_start_now_is_announced_by_its_creation_only(program
     record_transitions()
 
     assert recorded() == []
-    assert (
-        ProgramChange.objects.filter(control=event).values_list("kind", flat=True).get() == "control_created"
-    )
+    assert feed_actions(Kind.DER_CONTROL, event) == ["control_created"]
 
 
 def test_events_to_come_are_left_for_a_later_run(program, soon):
@@ -119,10 +119,10 @@ def test_events_to_come_are_left_for_a_later_run(program, soon):
     assert record_transitions() == 0
 
 
-def test_celery_beat_runs_it_every_thirty_seconds():
+def test_celery_beat_runs_it_every_five_seconds():
     app.loader.import_default_modules()
     [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == record_transitions.name]
 
-    assert entry["schedule"] == 30
+    assert entry["schedule"] == 5
     assert record_transitions.name in app.tasks
     assert settings.CELERY_BEAT_SCHEDULE_FILENAME.startswith(str(settings.VAR_DIR))

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from derms.der_controls import CurveType
 from derms.events.services import create_control
-from derms.models import AuditEntry, DERControl, ProgramChange
+from derms.models import AuditEntry, Change, DERControl
 from derms.selectors.event_preview import Effect
 from tests.factories import make_curve, make_end_device, make_non_topology_group, make_program
 
@@ -36,7 +36,7 @@ def form_data(now):
 
 
 def written():
-    return DERControl.objects.count(), ProgramChange.objects.count(), AuditEntry.objects.count()
+    return DERControl.objects.count(), Change.objects.count(), AuditEntry.objects.count()
 
 
 def test_the_form_offers_schedulable_controls_and_the_programs_curves_of_each_type(

@@ -5,7 +5,7 @@ import datetime as dt
 from django.urls import reverse
 
 from derms.events.services import create_control
-from derms.models import AuditEntry, DERControl, EventStatus, ProgramChange
+from derms.models import AuditEntry, Change, DERControl, EventStatus
 
 
 def program_page(client, program):
@@ -71,11 +71,11 @@ def test_a_dispatcher_cancels_an_event_with_a_reason_and_it_is_audited(
 
 def test_cancelling_an_event_twice_is_refused_with_the_services_reason(dispatcher_client, export_limit):
     cancel(dispatcher_client, export_limit)
-    changes = ProgramChange.objects.count()
+    changes = Change.objects.count()
 
     response = cancel(dispatcher_client, export_limit)
 
-    assert ProgramChange.objects.count() == changes
+    assert Change.objects.count() == changes
     page = dispatcher_client.get(response.url).content.decode()
     assert "Only a scheduled or active event can be cancelled" in page
 

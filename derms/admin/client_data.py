@@ -10,10 +10,11 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.utils.html import format_html, format_html_join
 
-from derms.admin_search import LFDISearchMixin
-from derms.audited_admin import ViewOnlyMixin
+from derms.admin.audited import ViewOnlyMixin
+from derms.admin.search import LFDISearchMixin
 from derms.models import (
     AlarmState,
+    Change,
     DERAvailability,
     DERCapability,
     DERSettings,
@@ -22,7 +23,6 @@ from derms.models import (
     LogEvent,
     MirrorMeterReading,
     MirrorUsagePoint,
-    ProgramChange,
     Response,
     Role,
 )
@@ -164,12 +164,19 @@ class ResponseAdmin(ClientDataAdmin):
     date_hierarchy = "reported_at"
 
 
-@admin.register(ProgramChange)
-class ProgramChangeAdmin(ReadOnlyAdmin):
-    """The outbox the notification work reads: what changed in which program, and when clients see it."""
+@admin.register(Change)
+class ChangeAdmin(ReadOnlyAdmin):
+    """The change feed: which resource reached which version through what, and whether it was fanned out."""
 
-    list_display = ("effective_at", "kind", "program", "control", "curve", "recorded_at")
-    list_filter = ("kind",)
-    list_select_related = ("program", "control", "curve")
-    search_fields = ("program__description", "program__mrid", "control__mrid")
-    date_hierarchy = "effective_at"
+    list_display = (
+        "recorded_at",
+        "resource",
+        "object_id",
+        "version",
+        "action",
+        "effective_at",
+        "consumed_at",
+    )
+    list_filter = ("resource", "action")
+    search_fields = ("action",)
+    date_hierarchy = "recorded_at"

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from derms.audited_admin import AuditedModelAdmin, ViewOnlyMixin
+from derms.admin.audited import AuditedModelAdmin, ViewOnlyMixin
 from derms.der_controls import CONTROLS, CONTROLS_BY_ELEMENT, DEFAULT_ONLY_SETTINGS, Control
 from derms.events.lifecycle import status_at
 from derms.events.services import (

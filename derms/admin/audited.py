@@ -1,7 +1,10 @@
-"""The admin base class that leaves an AuditEntry for every change an operator makes through it."""
+"""The admin base class that audits every change an operator makes through it and records it in the
+change feed, so a superuser's edit reaches 2030.5 clients like any other."""
 
 from django.contrib import admin
 
+from derms import changefeed
+from derms.changefeed import affected
 from derms.services import audit
 
 
@@ -19,6 +22,8 @@ class AuditedModelAdmin(admin.ModelAdmin):
         stored = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
         form.audit_before = self.audit_snapshot(stored) if stored is not None else None
         super().save_model(request, obj, form, change)
+        # Both sides: an EndDevice moved to another aggregator leaves one list and joins another.
+        changefeed.record("changed" if change else "created", affected.objects([stored, obj]))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -32,12 +37,14 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         before, pk = self.audit_snapshot(obj), obj.pk
+        changefeed.record("deleted", affected.objects([obj]))
         super().delete_model(request, obj)
         obj.pk = pk
         audit.record(actor=request.user, action="delete", obj=obj, before=before)
 
     def delete_queryset(self, request, queryset):
         doomed = [(obj, obj.pk, self.audit_snapshot(obj)) for obj in queryset]
+        changefeed.record("deleted", affected.objects(obj for obj, _, _ in doomed))
         super().delete_queryset(request, queryset)
         for obj, pk, before in doomed:
             obj.pk = pk

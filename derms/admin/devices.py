@@ -9,10 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-# Registered by importing: the DERProgram side, and what clients send.
-from derms import client_data_admin, program_admin  # noqa: F401
-from derms.admin_search import LFDISearchMixin
-from derms.audited_admin import AuditedModelAdmin, ViewOnlyMixin
+from derms.admin.audited import AuditedModelAdmin, ViewOnlyMixin
+from derms.admin.search import LFDISearchMixin
 from derms.lfdi import format_sfdi
 from derms.models import AuditEntry, Authorization, DERProgram, EndDevice
 from derms.services import audit, authorizations

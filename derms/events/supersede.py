@@ -74,9 +74,8 @@ def apply_supersede_rules(*, newer: DERControl, now: dt.datetime) -> None:
             continue
         if supersedes(newer, older):
             at = max(now, earliest_start(newer))
-            if older.status == EventStatus.SUPERSEDED:
-                if older.status_time <= at:
-                    continue  # an earlier newer event replaces it first: nothing changes
+            if older.status == EventStatus.SUPERSEDED and older.status_time <= at:
+                continue  # an earlier newer event replaces it first: nothing changes
             older.status, older.status_time = EventStatus.SUPERSEDED, at
             older.save(update_fields=["status", "status_time"])
             _record_supersede(older)

@@ -131,12 +131,8 @@ def test_a_superuser_moving_a_der_to_another_aggregator_in_the_admin_changes_bot
     response = superuser_client.post(url, form)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
-    assert changed(
-        Resource(Kind.END_DEVICE_LIST, aggregator.pk), Resource(Kind.END_DEVICE_LIST, other.pk)
-    ) == {
-        Resource(Kind.END_DEVICE_LIST, aggregator.pk),
-        Resource(Kind.END_DEVICE_LIST, other.pk),
-    }
+    lists = [Resource(Kind.END_DEVICE_LIST, aggregator.pk), Resource(Kind.END_DEVICE_LIST, other.pk)]
+    assert changed(*lists) == set(lists)
 
 
 def test_pruning_drops_only_changes_consumed_before_the_retention(topology, settings):

@@ -226,3 +226,12 @@ RESPONSE = (
     Field("status", UINT8),
     Field("subject", MRID(), required=True),
 )
+
+#: A Subscription as a client posts it (its Condition, which this server does not offer, is refused).
+SUBSCRIPTION = (
+    Field("subscribedResource", Text(255), required=True),
+    Field("encoding", UINT8, required=True),
+    Field("level", Text(16), required=True),
+    Field("limit", UINT32, required=True),
+    Field("notificationURI", Text(255), required=True),
+)

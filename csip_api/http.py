@@ -15,7 +15,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from lxml import etree
 
-from csip_api.identity import identify
+from csip_api.identity import Client, identify
 from csip_api.scope import Scope
 from csip_api.xml import BodyTooLarge, XMLBodyError, body_stream, check_declared_length, serialize
 
@@ -79,7 +79,11 @@ class Resource(View):
         return methods
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        client = identify(request)
+        return self.respond(identify(request), request, **kwargs)
+
+    def respond(self, client: Client, request: HttpRequest, **kwargs) -> HttpResponse:
+        """Answer ``request`` for ``client``: over HTTPS after identification, or in-process when the
+        server reads a resource as its subscriber sees it (:mod:`csip_api.reading`)."""
         if not client.is_authorized:
             return empty_response(settings.CSIP_UNAUTHORIZED_STATUS)
         allowed = self.allowed_methods()

@@ -26,6 +26,9 @@ SERVER_ECDSA_CERT = "server-ecdsa.pem"
 SERVER_ECDSA_KEY = "server-ecdsa.key"
 SERVER_RSA_CERT = "server-rsa.pem"
 SERVER_RSA_KEY = "server-rsa.key"
+#: The server's own client certificate, presented when it POSTs notifications to subscribers.
+NOTIFIER_CERT = "notifier.pem"
+NOTIFIER_KEY = "notifier.key"
 CLIENTS = "clients"
 
 CA_DAYS = 3650
@@ -43,6 +46,8 @@ class ServerPKI:
     ecdsa_key: Path
     rsa_cert: Path
     rsa_key: Path
+    notifier_cert: Path
+    notifier_key: Path
 
     @classmethod
     def in_directory(cls, directory: Path) -> ServerPKI:
@@ -52,6 +57,8 @@ class ServerPKI:
             ecdsa_key=directory / SERVER_ECDSA_KEY,
             rsa_cert=directory / SERVER_RSA_CERT,
             rsa_key=directory / SERVER_RSA_KEY,
+            notifier_cert=directory / NOTIFIER_CERT,
+            notifier_key=directory / NOTIFIER_KEY,
         )
 
 
@@ -96,6 +103,12 @@ def ensure_server_pki(*, directory: Path, server_names: list[str]) -> tuple[Serv
     if not pki.rsa_cert.exists():
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         _issue_server(key, pki.rsa_cert, pki.rsa_key, server_names)
+        created = True
+    if not pki.notifier_cert.exists():
+        key = ec.generate_private_key(ec.SECP256R1())
+        _issue_server(
+            key, pki.notifier_cert, pki.notifier_key, server_names, usage=ExtendedKeyUsageOID.CLIENT_AUTH
+        )
         created = True
     return pki, created
 
@@ -160,7 +173,9 @@ def _client_files(directory: Path, name: str) -> tuple[Path, Path, Path]:
     return folder / f"{name}.pem", folder / f"{name}.key", folder / f"{name}.der"
 
 
-def _issue_server(key, cert_path: Path, key_path: Path, server_names: list[str]) -> None:
+def _issue_server(
+    key, cert_path: Path, key_path: Path, server_names: list[str], usage=ExtendedKeyUsageOID.SERVER_AUTH
+) -> None:
     ca_cert, ca_key = _load_ca(cert_path.parent)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, server_names[0])])
     certificate = (
@@ -175,7 +190,7 @@ def _issue_server(key, cert_path: Path, key_path: Path, server_names: list[str])
         .add_extension(
             _key_usage(cert_sign=False, key_encipherment=isinstance(key, rsa.RSAPrivateKey)), critical=True
         )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
         .add_extension(_authority_key_id(ca_cert), critical=False)
         .sign(ca_key, hashes.SHA256())
     )

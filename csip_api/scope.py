@@ -63,6 +63,13 @@ class Scope:
             raise Http404
         return found
 
+    def get_own_end_device(self, pk: int) -> EndDevice:
+        """The client's own EndDevice, which holds what only the client itself has (its SubscriptionList)."""
+        own = self.end_device
+        if own is None or own.pk != pk:
+            raise Http404
+        return own
+
     def get_der_end_device(self, pk: int) -> EndDevice:
         """Like :meth:`get_end_device`, for resources only a DER has (FSAs, DERList): not an aggregator."""
         end_device = self.get_end_device(pk)

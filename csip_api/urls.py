@@ -3,7 +3,7 @@
 from django.urls import path
 
 from csip_api import hrefs
-from csip_api.views import devices, programs, reported
+from csip_api.views import devices, programs, reported, subscriptions
 
 app_name = "csip_api"
 
@@ -30,7 +30,8 @@ urlpatterns = [
     ),
     path(hrefs.LOG_EVENT_LIST, reported.LogEventListView.as_view(), name="log-event-list"),
     path(hrefs.LOG_EVENT, reported.LogEventView.as_view(), name="log-event"),
-    path(hrefs.SUBSCRIPTION_LIST, reported.SubscriptionListView.as_view(), name="subscription-list"),
+    path(hrefs.SUBSCRIPTION_LIST, subscriptions.SubscriptionListView.as_view(), name="subscription-list"),
+    path(hrefs.SUBSCRIPTION, subscriptions.SubscriptionView.as_view(), name="subscription"),
     path(hrefs.PROGRAM, programs.ProgramView.as_view(), name="program"),
     path(hrefs.DEFAULT_CONTROL, programs.DefaultControlView.as_view(), name="default-control"),
     path(hrefs.CONTROL_LIST, programs.ControlListView.as_view(), name="control-list"),

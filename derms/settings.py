@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "groups",
     "derms",
     "csip_api",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +184,8 @@ CELERY_BEAT_SCHEDULE = {
     # Subscribers hear of an event's start or end within seconds (record_transitions settles 5 s).
     "record-event-transitions": {"task": "derms.events.tasks.record_transitions", "schedule": 5.0},
     "prune-changes": {"task": "derms.changefeed.tasks.prune_changes", "schedule": 3600.0},
+    # Fan-out of changes coming due (a supersede at a later start) and retries of notifications.
+    "sweep-notifications": {"task": "notifications.tasks.sweep", "schedule": 5.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -255,11 +258,30 @@ CSIP_TLS_ECDSA_KEY = Path(env.str("CSIP_TLS_ECDSA_KEY", default=str(CSIP_PKI_DIR
 CSIP_TLS_RSA_CERT = Path(env.str("CSIP_TLS_RSA_CERT", default=str(CSIP_PKI_DIR / "server-rsa.pem")))
 CSIP_TLS_RSA_KEY = Path(env.str("CSIP_TLS_RSA_KEY", default=str(CSIP_PKI_DIR / "server-rsa.key")))
 
+# --- Subscriptions and notifications (notifications/) ---------------------------------------------------
+# Aggregators may always subscribe; direct DER clients too unless this is off (CSIP lets them).
+CSIP_DIRECT_DER_SUBSCRIPTIONS = _bool("CSIP_DIRECT_DER_SUBSCRIPTIONS", True)
+# A subscription lapses this long after it was last posted; clients renew by posting it again.
+DERMS_SUBSCRIPTION_LIFETIME = dt.timedelta(hours=_positive_int("DERMS_SUBSCRIPTION_LIFETIME_HOURS", 24 * 7))
+# notificationURIs on loopback, link-local or private addresses are refused unless this is on (tests, labs).
+DERMS_NOTIFY_PRIVATE_ADDRESSES = _bool("DERMS_NOTIFY_PRIVATE_ADDRESSES", False)
+# The certificate the server presents when it POSTs notifications, and the CA bundle receivers must chain to.
+DERMS_NOTIFY_CERT = Path(env.str("DERMS_NOTIFY_CERT", default=str(CSIP_PKI_DIR / "notifier.pem")))
+DERMS_NOTIFY_KEY = Path(env.str("DERMS_NOTIFY_KEY", default=str(CSIP_PKI_DIR / "notifier.key")))
+DERMS_NOTIFY_CA_FILE = Path(env.str("DERMS_NOTIFY_CA_FILE", default=str(CSIP_TLS_CA_FILE)))
+# Seconds to wait for a receiver; changes within the coalescing window go out as one notification.
+DERMS_NOTIFY_TIMEOUT = _positive_int("DERMS_NOTIFY_TIMEOUT", 10)
+DERMS_NOTIFY_COALESCE_SECONDS = _positive_int("DERMS_NOTIFY_COALESCE_SECONDS", 2)
+# Attempts before a notification is given up (kept, shown in the portal); the wait doubles, at most an hour.
+DERMS_NOTIFY_MAX_ATTEMPTS = _positive_int("DERMS_NOTIFY_MAX_ATTEMPTS", 15)
+
 # --- Serving (manage.py serve, csip_api/serving/gunicorn_conf.py) -----------------------------------
 # The 2030.5 API over mutual TLS. It refuses anyone without a certificate from the CA, so it listens on
 # every interface by default; devices on the network must reach it.
 CSIP_HTTPS_HOST = env.str("CSIP_HTTPS_HOST", default="0.0.0.0")
 CSIP_HTTPS_PORT = _positive_int("CSIP_HTTPS_PORT", 8443)
+# How this server names itself in Notification.subscriptionURI (an absolute URI).
+CSIP_PUBLIC_URL = env.str("CSIP_PUBLIC_URL", default=f"https://{CSIP_PKI_SERVER_NAMES[0]}:{CSIP_HTTPS_PORT}")
 # gunicorn gthread processes and threads per process for the 2030.5 API (CSIP-NOTES "Serving": 2 x 4 on
 # two cores). Each thread may hold one database connection.
 CSIP_API_WORKERS = _positive_int("CSIP_API_WORKERS", 2)

@@ -26,8 +26,11 @@ def device_capability(*, end_device_count: int, response_set_count: int, mirror_
     )
 
 
-def end_device(device: EndDevice, *, fsa_count: int | None, log_event_count: int) -> etree._Element:
-    """An EndDevice: a DER links to its FSAs and DERList, an aggregator to subscriptions (CSIP 6.1.7)."""
+def end_device(
+    device: EndDevice, *, fsa_count: int | None, log_event_count: int, subscription_count: int | None = None
+) -> etree._Element:
+    """An EndDevice: a DER links to its FSAs and DERList (CSIP 6.1.7); the client's own links to its
+    SubscriptionList when it may subscribe (``subscription_count`` given)."""
     ids = {"edev": device.pk}
     is_der = device.is_der
     return element(
@@ -44,19 +47,38 @@ def end_device(device: EndDevice, *, fsa_count: int | None, log_event_count: int
         else None,
         leaf("postRate", device.post_rate),
         link("RegistrationLink", href(hrefs.REGISTRATION, **ids)) if device.pin is not None else None,
-        None if is_der else list_link("SubscriptionListLink", href(hrefs.SUBSCRIPTION_LIST, **ids), count=0),
+        None
+        if subscription_count is None
+        else list_link(
+            "SubscriptionListLink", href(hrefs.SUBSCRIPTION_LIST, **ids), count=subscription_count
+        ),
         href=href(hrefs.END_DEVICE, **ids),
-        subscribable=None if is_der else 1,
+        subscribable=1,
     )
 
 
+def _subscription_list_link(ids: dict, count: int | None) -> etree._Element | None:
+    if count is None:
+        return None
+    return list_link("SubscriptionListLink", href(hrefs.SUBSCRIPTION_LIST, **ids), count=count)
+
+
 def end_device_list(
-    page: Page[EndDevice], *, fsa_counts: dict[int, int], log_event_counts: dict[int, int]
+    page: Page[EndDevice],
+    *,
+    fsa_counts: dict[int, int],
+    log_event_counts: dict[int, int],
+    subscription_counts: dict[int, int],
 ) -> etree._Element:
     return element(
         "EndDeviceList",
         *(
-            end_device(d, fsa_count=fsa_counts.get(d.pk), log_event_count=log_event_counts.get(d.pk, 0))
+            end_device(
+                d,
+                fsa_count=fsa_counts.get(d.pk),
+                log_event_count=log_event_counts.get(d.pk, 0),
+                subscription_count=subscription_counts.get(d.pk),
+            )
             for d in page.items
         ),
         href=href(hrefs.END_DEVICE_LIST),

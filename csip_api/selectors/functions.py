@@ -13,9 +13,12 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from csip_api.hrefs import TOPOLOGY_FSA
+from csip_api.scope import Scope
 from csip_api.selectors.mrids import derived_mrid
 from derms.models import DERProgram, EndDevice, LogEvent
 from derms.selectors.membership import non_topology_programs, topology_programs
+from notifications.models import Subscription
+from notifications.services import may_subscribe
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,15 @@ def assignment_counts(end_devices: list[EndDevice]) -> dict[int, int]:
     for end_device_id in rows:
         counts[end_device_id] += 1
     return counts
+
+
+def subscription_counts(scope: Scope, end_devices: list[EndDevice]) -> dict[int, int]:
+    """The size of the SubscriptionList among ``end_devices``: only the client's own EndDevice has one, and
+    only if it may subscribe (one query, none when it is not listed)."""
+    own = scope.end_device
+    if own is None or own.pk not in {d.pk for d in end_devices} or not may_subscribe(scope.client):
+        return {}
+    return {own.pk: Subscription.objects.filter(subscriber=own).count()}
 
 
 def log_event_counts(end_devices: list[EndDevice]) -> dict[int, int]:

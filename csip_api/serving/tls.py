@@ -43,6 +43,25 @@ def server_context(
     return context
 
 
+def client_context(*, ca_file: Path, cert: Path, key: Path) -> ssl.SSLContext:
+    """The context the server POSTs notifications with: CSIP's TLS 1.2 suites, its own client
+    certificate, and the receiver verified against ``ca_file`` (name included)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
+    context.set_ciphers(cipher_string())
+    context.load_cert_chain(certfile=cert, keyfile=key)
+    context.load_verify_locations(cafile=ca_file)
+    return context
+
+
+@functools.cache
+def configured_client_context() -> ssl.SSLContext:
+    return client_context(
+        ca_file=settings.DERMS_NOTIFY_CA_FILE, cert=settings.DERMS_NOTIFY_CERT, key=settings.DERMS_NOTIFY_KEY
+    )
+
+
 @functools.cache
 def configured_server_context() -> ssl.SSLContext:
     """The context built from settings, once per process (gunicorn asks for one per connection)."""

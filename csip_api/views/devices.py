@@ -62,6 +62,7 @@ class EndDeviceListView(Resource):
                 page,
                 fsa_counts=functions.assignment_counts(page.items),
                 log_event_counts=functions.log_event_counts(page.items),
+                subscription_counts=functions.subscription_counts(self.scope, page.items),
             )
         )
 
@@ -70,9 +71,13 @@ class EndDeviceView(Resource):
     def get(self, request, edev):
         device = self.scope.get_end_device(edev)
         fsa_count = functions.assignment_counts([device]).get(device.pk)
-        return xml_response(
-            render.end_device(device, fsa_count=fsa_count, log_event_count=device.log_events.count())
+        document = render.end_device(
+            device,
+            fsa_count=fsa_count,
+            log_event_count=device.log_events.count(),
+            subscription_count=functions.subscription_counts(self.scope, [device]).get(device.pk),
         )
+        return xml_response(document)
 
     def delete(self, request, edev):
         """An aggregator removes a DER it manages, when the utility allows it (CSIP 5.3.1.2): deregistered,

@@ -88,14 +88,6 @@ class LogEventView(Resource):
         return xml_response(render.log_event(log_event))
 
 
-class SubscriptionListView(Resource):
-    def get(self, request, edev):
-        if self.scope.get_end_device(edev).is_der:
-            raise Http404
-        list_href = hrefs.href(hrefs.SUBSCRIPTION_LIST, edev=edev)
-        return xml_response(render.empty_list("SubscriptionList", list_href=list_href, subscribable=False))
-
-
 class MirrorUsagePointListView(Resource):
     def get(self, request):
         usage_points = self.scope.mirror_usage_points().select_related("end_device")

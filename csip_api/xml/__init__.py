@@ -4,7 +4,7 @@ Every endpoint renders through :mod:`.build` and reads bodies through :mod:`.par
 project touches lxml for 2030.5 documents.
 """
 
-from .build import NS, Hex, element, leaf, link, list_link, qname, serialize, time_value
+from .build import NS, Hex, as_resource, element, leaf, link, list_link, qname, serialize, time_value
 from .parse import BodyTooLarge, XMLBodyError, body_stream, check_declared_length, parse_body, parse_document
 from .schema import SchemaUnavailable, schema_errors
 
@@ -14,6 +14,7 @@ __all__ = [
     "Hex",
     "SchemaUnavailable",
     "XMLBodyError",
+    "as_resource",
     "body_stream",
     "check_declared_length",
     "element",

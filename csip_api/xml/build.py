@@ -85,6 +85,20 @@ def list_link(tag: str, href: str, *, count: int | None) -> etree._Element:
     return node
 
 
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def as_resource(document: etree._Element) -> etree._Element:
+    """``document`` as the ``Resource`` child of a Notification: the same attributes and children, its
+    own type named by ``xsi:type`` (2030.5 passes the full representation that way)."""
+    node = etree.Element(qname("Resource"), nsmap={**_NSMAP, "xsi": XSI})
+    node.set(f"{{{XSI}}}type", etree.QName(document).localname)
+    for name, value in document.attrib.items():
+        node.set(name, value)
+    node.extend(document)
+    return node
+
+
 def serialize(root: etree._Element) -> bytes:
     """UTF-8 bytes of a document, the namespace declared once on the root as the default namespace."""
     return etree.tostring(root, encoding="utf-8", xml_declaration=False)

@@ -24,6 +24,14 @@ class Actor:
     def get(self, url: str, **extra):
         return self.django_client.get(url, HTTP_X_FORWARDED_CLIENT_CERT=self.header, **extra)
 
+    def post(self, url: str, body: str):
+        return self.django_client.post(
+            url, body, content_type="application/sep+xml", HTTP_X_FORWARDED_CLIENT_CERT=self.header
+        )
+
+    def delete(self, url: str):
+        return self.django_client.delete(url, HTTP_X_FORWARDED_CLIENT_CERT=self.header)
+
     def fetch(self, url: str) -> tuple[int, bytes]:
         response = self.get(url)
         return response.status_code, response.content

@@ -103,20 +103,23 @@ def test_the_figure_8_inverter_renders_with_its_shape_and_identifiers(grid, prog
     served = end_device(inverter, fsa_count=assignment_counts([inverter])[inverter.pk], log_event_count=0)
 
     figure = _parse(FIGURE_8_END_DEVICE)
-    assert shape(served) == shape(figure)
+    # The figure leaves subscribable out; derms lets aggregators subscribe to their DERs' EndDevices.
+    assert shape(served, extra_attributes=frozenset({"subscribable"})) == shape(figure)
     assert _text(served, "sFDI") == "50044792964"  # the figure zero-pads; SFDIType is an integer
     assert _text(served, "lFDI") == _text(figure, "lFDI")
     fsa_link = served.find(f"{{{NS}}}FunctionSetAssignmentsListLink")
     assert fsa_link.get("all") == "2"
 
 
-def test_served_end_device_matches_figure_8_through_http(direct_der):
+def test_served_end_device_matches_figure_8_through_http(direct_der, settings):
+    # The figure's server offers its direct DERs no SubscriptionList.
+    settings.CSIP_DIRECT_DER_SUBSCRIPTIONS = False
     url = hrefs.href(hrefs.END_DEVICE, edev=direct_der.end_device.pk)
     EndDevice.objects.filter(pk=direct_der.end_device.pk).update(device_category=None)
 
     served = _parse(direct_der.get(url).content)
 
-    assert shape(served) == shape(_parse(FIGURE_8_END_DEVICE))
+    assert shape(served, extra_attributes=frozenset({"subscribable"})) == shape(_parse(FIGURE_8_END_DEVICE))
 
 
 def test_aggregator_device_capability_has_the_shape_of_figure_15(aggregator):

@@ -48,7 +48,7 @@ def _urls(actor):
     return {
         "/dcap": 5,  # + the client's MirrorUsagePoints, for MirrorUsagePointListLink all
         "/tm": 2,
-        "/edev?l=100": 6,  # + the page's LogEvent counts, one grouped query
+        "/edev?l=100": 7,  # + the page's LogEvent counts (one grouped query) and its own Subscriptions
         hrefs.href(hrefs.END_DEVICE, edev=der): 5,  # + its LogEvents, for LogEventListLink all
         hrefs.href(hrefs.FSA_LIST, edev=der) + "?l=20": 6,
         hrefs.href(hrefs.FSA_PROGRAM_LIST, edev=der, fsa=hrefs.TOPOLOGY_FSA) + "?l=20": 6,

@@ -12,7 +12,7 @@ from derms.staff import DISPATCHERS, HANDBOOK_ADMINISTRATORS
 from groups.models import Group, Level
 from tests.factories import make_end_device, make_group, make_lfdi, make_staff_user
 
-pytest_plugins = ["tests.csip_api.utility", "tests.tls.fixtures"]
+pytest_plugins = ["tests.csip_api.utility", "tests.tls.fixtures", "tests.notifications.fixtures"]
 
 # What this process enqueues (a fan-out after each committed change) has no worker here: keep it in
 # memory rather than on a broker. Tests of delivery run a real worker, which the server processes of

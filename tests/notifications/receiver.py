@@ -29,6 +29,9 @@ class Receiver:
     pki: ServerPKI
     #: What the receiver answers; change it to simulate a failing or refusing subscriber.
     answer: int = 201
+    #: While set, a POST is accepted and never answered or read (a receiver hanging mid-request).
+    stall: bool = False
+    stalled: threading.Event = field(default_factory=threading.Event)
     received: list[Received] = field(default_factory=list)
     port: int = 0
     _server: ThreadingHTTPServer | None = None
@@ -42,6 +45,10 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
+                if receiver.stall:
+                    receiver.stalled.set()
+                    time.sleep(30)
+                    return
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 peer = x509.load_der_x509_certificate(self.connection.getpeercert(binary_form=True))
                 receiver.received.append(

@@ -165,6 +165,10 @@ def server_environment(database_url, pki_dir, server_pki, tmp_path_factory) -> C
             # The same key as the test, so sessions it creates are valid in the servers.
             "DERMS_SECRET_KEY": settings.SECRET_KEY,
             "CSIP_PKI_DIR": str(pki_dir),
+            # Test receivers of notifications listen on loopback; production refuses such addresses.
+            "DERMS_NOTIFY_PRIVATE_ADDRESSES": "true",
+            "DERMS_NOTIFY_TIMEOUT": "2",
+            "DERMS_NOTIFY_COALESCE_SECONDS": "1",
         }
         return base_environment(**{**defaults, **overrides})
 

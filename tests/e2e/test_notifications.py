@@ -1,0 +1,92 @@
+"""Notifications end to end: an aggregator subscribes over mutual TLS, a real Celery worker (not eager)
+fans changes out and POSTs them to a real HTTPS receiver, through downtime of the receiver and a crash
+of the worker."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.conf import settings
+from lxml import etree
+
+from csip_api import hrefs
+from csip_api.xml import NS, schema_errors
+from derms.events.services import NOW, create_control
+from notifications.models import Notification
+from tests.e2e.conftest import Party
+from tests.tls.servers import CsipClient, ServerProcess
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+#: The worker's beat sweeps every 5 s and the coalescing window is 1 s: a change arrives well within this.
+ARRIVAL = 30.0
+
+
+@pytest.fixture
+def subscriber(aggregator: Party, embedded_api: ServerProcess, connect, receiver, programs) -> CsipClient:
+    """The aggregator of tests/e2e, subscribed over HTTPS to feeder 2's DERControlList (which its DERs
+    follow)."""
+    client = connect(embedded_api.port, aggregator.certificate)
+    path = hrefs.href(hrefs.CONTROL_LIST, derp=programs["feeder_2"].pk)
+    body = (
+        f'<Subscription xmlns="{NS}"><subscribedResource>{path}</subscribedResource><encoding>0</encoding>'
+        f"<level>+S1</level><limit>10</limit><notificationURI>{receiver.uri}</notificationURI></Subscription>"
+    )
+    response = client.post(hrefs.href(hrefs.SUBSCRIPTION_LIST, edev=aggregator.end_device.pk), body)
+    assert response.status == 201, response.body
+    return client
+
+
+def schedule(program, limit: int):
+    return create_control(program=program, start=NOW, duration=600, values={"opModMaxLimW": limit})
+
+
+def mrids(received) -> list[set[str]]:
+    """The events each notification carried."""
+    return [{m.text for m in etree.fromstring(r.body).iter(f"{{{NS}}}mRID")} for r in received]
+
+
+def test_a_scheduled_event_reaches_the_subscribed_aggregator(subscriber, worker, receiver, programs):
+    event = schedule(programs["feeder_2"], 10)
+
+    [received] = receiver.wait_for(1, timeout=ARRIVAL)
+
+    assert event.mrid in mrids([received])[0]
+    if settings.CSIP_SCHEMA_PATH:
+        assert schema_errors(received.body) == []
+
+
+def test_a_receiver_down_for_a_while_gets_every_change_once_it_is_back(
+    subscriber, worker, receiver, programs
+):
+    receiver.stop()
+    events = [schedule(programs["feeder_2"], limit) for limit in (1, 2, 3)]
+    deadline = time.monotonic() + ARRIVAL
+    while not Notification.objects.filter(deliveries__isnull=False).exists():
+        assert time.monotonic() < deadline, "no delivery was attempted"
+        time.sleep(0.2)
+
+    receiver.start()
+    received = receiver.wait_for(1, timeout=ARRIVAL)
+
+    # Everything that happened while it was down arrives, coalesced, and nothing is sent twice.
+    assert {e.mrid for e in events} <= set().union(*mrids(received))
+    time.sleep(3)
+    assert len(receiver.received) == len(mrids(receiver.received))
+    assert Notification.objects.filter(state=Notification.State.PENDING).count() == 0
+
+
+def test_a_notification_a_killed_worker_was_sending_arrives_after_a_restart(
+    subscriber, worker, receiver, programs
+):
+    receiver.stall = True
+    event = schedule(programs["feeder_2"], 7)
+    assert receiver.stalled.wait(ARRIVAL), "the worker never tried to deliver"
+
+    worker.kill()
+    receiver.stall = False
+    worker.start()
+
+    [received] = receiver.wait_for(1, timeout=ARRIVAL)
+    assert event.mrid in mrids([received])[0]

@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("derms.events.api.urls")),
     path("", include("derms.portal.urls")),
+    path("notifications/", include("notifications.urls")),
     # IEEE 2030.5 resources live at the server root (/dcap, /edev, /derp/...).
     path("", include("csip_api.urls")),
 ]

@@ -76,6 +76,24 @@ def create_program(
     return program
 
 
+def update_program(*, program: DERProgram, primacy: int, description: str, actor: Any = None) -> DERProgram:
+    """Change a program's primacy or description: every DER following it sees the new value in its
+    DERProgramList (CSIP 5.2.4.2: primacy decides between overlapping controls)."""
+    errors: dict[str, list[str]] = {}
+    _check(errors, "primacy", lambda: _in_range("primacy", primacy, 0, PRIMACY_MAX))
+    _check(errors, "description", lambda: _max_length(description, DESCRIPTION_MAX))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        program = DERProgram.objects.select_for_update().get(pk=program.pk)
+        before = audit.snapshot(program)
+        program.primacy, program.description = primacy, description
+        program.save(update_fields=["primacy", "description"])
+        changefeed.record("program_changed", affected.program(program))
+        audit.record_change(actor=actor, action="der_program.change", obj=program, before=before)
+    return program
+
+
 def build_control(
     *,
     program: DERProgram,

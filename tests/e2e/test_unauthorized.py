@@ -4,6 +4,7 @@ empty body on every 2030.5 URL and method — including URLs of resources that e
 import pytest
 
 from csip_api import hrefs, urls
+from csip_api.xml import NS
 from derms.models import Authorization, MirrorMeterReading
 from tests.csip_api.documents import (
     AVAILABILITY,
@@ -56,7 +57,14 @@ def own_one_of_everything(client: CsipClient, direct, programs, events) -> dict[
     rsp = client.post(
         hrefs.href(hrefs.RESPONSE_LIST, rsps=feeder), response_body(event, direct.lfdi, 1)
     ).location
+    subscription = (
+        f'<Subscription xmlns="{NS}"><subscribedResource>{hrefs.href(hrefs.FSA_LIST, edev=edev)}'
+        "</subscribedResource><encoding>0</encoding><level>+S1</level><limit>1</limit>"
+        "<notificationURI>https://127.0.0.1:9/notify</notificationURI></Subscription>"
+    )
+    sub = client.post(hrefs.href(hrefs.SUBSCRIPTION_LIST, edev=edev), subscription).location
     ids = {
+        "sub": int(sub.rsplit("/", 1)[1]),
         "edev": edev,
         "der": hrefs.DER_ID,
         "fsa": hrefs.TOPOLOGY_FSA,
@@ -69,11 +77,10 @@ def own_one_of_everything(client: CsipClient, direct, programs, events) -> dict[
         "mup": int(mup.rsplit("/", 1)[1]),
         "mr": MirrorMeterReading.objects.get().pk,
     }
-    # Each URL names something that exists: its owner reads it (subscriptions are for aggregators only).
-    subscriptions = hrefs.href(hrefs.SUBSCRIPTION_LIST, edev=edev)
+    # Each URL names something that exists: its owner reads it.
     for method, url in every_request(ids):
         if method == "GET":
-            assert client.get(url).status == (404 if url == subscriptions else 200), url
+            assert client.get(url).status == 200, url
     return ids
 
 

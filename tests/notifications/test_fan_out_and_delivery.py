@@ -11,7 +11,18 @@ from csip_api import hrefs
 from csip_api.identity import client_for_lfdi
 from csip_api.xml import NS, schema_errors
 from derms.changefeed import Change
-from derms.events.services import NOW, cancel_control, create_control, update_default_control
+from derms.events.services import (
+    NOW,
+    cancel_control,
+    create_control,
+    create_curve,
+    create_program,
+    update_default_control,
+    update_program,
+)
+from derms.models import Authorization
+from derms.services import authorizations
+from groups.services import assign_groups
 from notifications import delivery, fanout
 from notifications.models import DeliveryAttempt, Notification, Subscription
 from notifications.services import subscribe
@@ -224,8 +235,6 @@ def test_an_expired_subscription_is_sent_nothing(subscribed, programs, receiver)
 
 
 def test_a_subscriber_revoked_since_is_sent_nothing(subscribed, programs, receiver, aggregator):
-    from derms.models import Authorization
-
     schedule(programs["feeder_2"])
     fan_out()
     Authorization.objects.filter(lfdi=aggregator.lfdi).update(status=Authorization.Status.REVOKED)
@@ -248,3 +257,76 @@ def test_a_supersede_announced_for_later_is_fanned_out_when_its_time_comes(subsc
     receiver.received.clear()
 
     assert fanout.fan_out_batch(now=start + dt.timedelta(minutes=6))[1] != []
+
+
+def _change_each_kind(kind, *, aggregator, programs, grid):
+    """Make the change a subscription to ``kind`` must hear of; return the subscribed path."""
+    der = aggregator.managed[0]
+    feeder_2 = programs["feeder_2"]
+    if kind == "EndDeviceList":
+        entry = Authorization.objects.get(lfdi=der.lfdi)
+        authorizations.revoke(actor=None, authorization=entry)
+        return hrefs.href(hrefs.END_DEVICE_LIST)
+    if kind == "EndDevice":
+        assign_groups(actor=None, end_device=der, topology_group=grid["sp_1"])
+        return hrefs.href(hrefs.END_DEVICE, edev=der.pk)
+    if kind == "FunctionSetAssignmentsList":
+        assign_groups(
+            actor=None, end_device=der, topology_group=grid["sp_2"], non_topology_groups=[grid["z"]]
+        )
+        return hrefs.href(hrefs.FSA_LIST, edev=der.pk)
+    if kind == "DERProgramList":
+        create_program(group=grid["sp_2"], primacy=70, description="SP-2")
+        return hrefs.href(hrefs.FSA_PROGRAM_LIST, edev=der.pk, fsa=hrefs.TOPOLOGY_FSA)
+    if kind == "DERProgram":
+        update_program(program=feeder_2, primacy=60, description="Feeder 2 first")
+        return hrefs.href(hrefs.PROGRAM, derp=feeder_2.pk)
+    if kind == "DefaultDERControl":
+        update_default_control(program=feeder_2, values={"opModMaxLimW": 50})
+        return hrefs.href(hrefs.DEFAULT_CONTROL, derp=feeder_2.pk)
+    if kind == "DERCurveList":
+        create_curve(
+            program=feeder_2, curve_type=11, points=[(9000, 3000, None), (11000, -3000, None)], y_ref_type=3
+        )
+        return hrefs.href(hrefs.CURVE_LIST, derp=feeder_2.pk)
+    raise AssertionError(kind)
+
+
+KINDS = [
+    ("EndDeviceList", "EndDeviceList"),
+    ("EndDevice", "EndDevice"),
+    ("FunctionSetAssignmentsList", "FunctionSetAssignmentsList"),
+    ("DERProgramList", "DERProgramList"),
+    ("DERProgram", "DERProgram"),
+    ("DefaultDERControl", "DefaultDERControl"),
+    ("DERCurveList", "DERCurveList"),
+]
+
+
+@pytest.mark.parametrize(("kind", "resource_type"), KINDS)
+def test_each_kind_of_change_reaches_a_subscriber_of_that_resource(
+    kind, resource_type, aggregator, programs, grid, receiver
+):
+    client = client_for_lfdi(aggregator.lfdi)
+    der = aggregator.managed[0]
+    paths = {
+        "EndDeviceList": hrefs.href(hrefs.END_DEVICE_LIST),
+        "EndDevice": hrefs.href(hrefs.END_DEVICE, edev=der.pk),
+        "FunctionSetAssignmentsList": hrefs.href(hrefs.FSA_LIST, edev=der.pk),
+        "DERProgramList": hrefs.href(hrefs.FSA_PROGRAM_LIST, edev=der.pk, fsa=hrefs.TOPOLOGY_FSA),
+        "DERProgram": hrefs.href(hrefs.PROGRAM, derp=programs["feeder_2"].pk),
+        "DefaultDERControl": hrefs.href(hrefs.DEFAULT_CONTROL, derp=programs["feeder_2"].pk),
+        "DERCurveList": hrefs.href(hrefs.CURVE_LIST, derp=programs["feeder_2"].pk),
+    }
+    subscribe(client=client, subscribed_resource=paths[kind], notification_uri=receiver.uri, limit=10)
+    Change.objects.update(consumed_at=timezone.now())
+
+    assert _change_each_kind(kind, aggregator=aggregator, programs=programs, grid=grid) == paths[kind]
+    assert len(fan_out()) == 1
+    send_due()
+
+    [received] = receiver.received
+    document = etree.fromstring(received.body)
+    assert document.find(f"{{{NS}}}Resource").get(XSI_TYPE) == resource_type
+    if django_settings.CSIP_SCHEMA_PATH:
+        assert schema_errors(received.body) == []

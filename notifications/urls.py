@@ -1,0 +1,6 @@
+from django.urls import path
+
+from notifications import views
+
+app_name = "notifications"
+urlpatterns = [path("", views.overview, name="overview")]

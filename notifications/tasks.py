@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from notifications import delivery, fanout
 from notifications.models import Notification, Subscription
 
+#: Times a fan-out retries a batch another worker raced it on before leaving it to the next sweep.
+RACES = 5
 #: Notifications the sweep hands to workers per run; the rest wait for the next run.
 SWEEP_BATCH = 1000
 
@@ -29,9 +31,17 @@ def fan_out_soon(**_) -> None:
 @shared_task(ignore_result=True)
 def fan_out() -> int:
     """Fan out every change due now; return how many were consumed."""
-    total = 0
+    total, races = 0, 0
     while True:
-        consumed, new = fanout.fan_out_batch(now=timezone.now())
+        try:
+            consumed, new = fanout.fan_out_batch(now=timezone.now())
+        except IntegrityError:
+            # Another worker created a subscription's pending notification first; the batch, rolled
+            # back whole, folds into it on the next try. Past a few tries the sweep takes over.
+            races += 1
+            if races > RACES:
+                raise
+            continue
         if not consumed:
             return total
         total += consumed

@@ -4,10 +4,13 @@ of the worker."""
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import time
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from lxml import etree
 
 from csip_api import hrefs
@@ -70,11 +73,38 @@ def test_a_receiver_down_for_a_while_gets_every_change_once_it_is_back(
     receiver.start()
     received = receiver.wait_for(1, timeout=ARRIVAL)
 
-    # Everything that happened while it was down arrives, coalesced, and nothing is sent twice.
+    # Everything that happened while it was down arrives, coalesced, and no state is sent twice in a row.
     assert {e.mrid for e in events} <= set().union(*mrids(received))
     time.sleep(3)
-    assert len(receiver.received) == len(mrids(receiver.received))
-    assert Notification.objects.filter(state=Notification.State.PENDING).count() == 0
+    bodies = [r.body for r in receiver.received]
+    assert all(earlier != later for earlier, later in itertools.pairwise(bodies))
+    assert not Notification.objects.filter(state=Notification.State.PENDING).exists()
+
+
+def test_an_event_starting_later_is_announced_again_within_seconds_of_its_start(
+    subscriber, worker, receiver, programs
+):
+    start = timezone.now() + dt.timedelta(seconds=4)
+    event = create_control(
+        program=programs["feeder_2"], start=start, duration=600, values={"opModMaxLimW": 3}
+    )
+    [created] = receiver.wait_for(1, timeout=ARRIVAL)
+    assert statuses_of(created, event) == ["0"]  # scheduled
+
+    started = receiver.wait_for(2, timeout=ARRIVAL)[1]
+
+    assert statuses_of(started, event) == ["1"]  # active, told by the clock alone
+    # Beat records transitions every 5 s, 5 s after they fall due, and sweeps every 5 s.
+    assert timezone.now() - start < dt.timedelta(seconds=ARRIVAL)
+
+
+def statuses_of(received, event) -> list[str]:
+    document = etree.fromstring(received.body)
+    return [
+        control.findtext(f"{{{NS}}}EventStatus/{{{NS}}}currentStatus")
+        for control in document.iter(f"{{{NS}}}DERControl")
+        if control.findtext(f"{{{NS}}}mRID") == event.mrid
+    ]
 
 
 def test_a_notification_a_killed_worker_was_sending_arrives_after_a_restart(

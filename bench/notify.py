@@ -34,14 +34,16 @@ def build(aggregators: int, ders: int, receiver_uri: str):
     from django.utils import timezone
 
     from derms.events.services import create_program
+    from derms.lfdi import sfdi_from_lfdi
     from derms.models import Authorization, EndDevice, Role
     from groups.models import Group, Level
     from notifications.models import Subscribed, Subscription
 
-    system = Group.objects.add_root(name="SYSTEM", level=Level.SYSTEM)
+    system = Group.objects.add_root(create_kwargs={"name": "SYSTEM", "level": Level.SYSTEM})
     program = create_program(group=system, primacy=10, description="System")
     owners = EndDevice.objects.bulk_create(
-        EndDevice(lfdi=f"{index:040x}", role=Role.AGGREGATOR) for index in range(aggregators)
+        EndDevice(lfdi=lfdi, sfdi=sfdi_from_lfdi(lfdi), role=Role.AGGREGATOR)
+        for lfdi in (f"{index:040x}" for index in range(aggregators))
     )
     Authorization.objects.bulk_create(
         Authorization(lfdi=a.lfdi, role=Role.AGGREGATOR, status=Authorization.Status.APPROVED) for a in owners
@@ -51,6 +53,7 @@ def build(aggregators: int, ders: int, receiver_uri: str):
         (
             EndDevice(
                 lfdi=f"{1 << 100 | index:040x}",
+                sfdi=sfdi_from_lfdi(f"{1 << 100 | index:040x}"),
                 role=Role.MANAGED,
                 aggregator=owners[index // per_aggregator],
                 topology_group=system,

@@ -85,12 +85,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "treebeard",
     "groups",
     "derms",
     "csip_api",
     "notifications",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -302,3 +306,28 @@ if CSIP_VALIDATE_BODIES and not CSIP_SCHEMA_PATH:
     raise ImproperlyConfigured("CSIP_VALIDATE_BODIES needs CSIP_SCHEMA_PATH")
 # Time:quality served to clients: 3 = synchronised to an authoritative source such as NTP (2030.5), up to 7.
 CSIP_TIME_QUALITY = int(_choice("CSIP_TIME_QUALITY", "3", ("3", "4", "5", "6", "7")))
+
+# The integration API (api/): tokens for systems, the session for the portal, roles as permissions.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.StaffRole"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "derms integration API",
+    "DESCRIPTION": "Topology, devices, authorizations, programs and events for utility systems.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}

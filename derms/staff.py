@@ -1,7 +1,8 @@
-"""The utility's two kinds of staff user, as Django permission groups.
+"""The utility's kinds of staff user, as Django permission groups.
 
 Handbook administrators decide who may connect (the authorization list, EndDevices, groups);
-dispatchers run the grid side (programs, default controls, events, curves). Both see everything.
+dispatchers run the grid side (programs, default controls, events, curves); viewers only look.
+All three see everything.
 """
 
 from django.contrib.auth.models import Group as StaffGroup
@@ -9,6 +10,7 @@ from django.contrib.auth.models import Permission
 
 DISPATCHERS = "Dispatchers"
 HANDBOOK_ADMINISTRATORS = "Handbook administrators"
+VIEWERS = "Viewers"
 
 _ALL_MODELS = (
     "derms.authorization",
@@ -41,11 +43,12 @@ _MAY_EDIT = {
         "derms.curvepoint",
     ),
     HANDBOOK_ADMINISTRATORS: ("derms.authorization", "derms.enddevice", "groups.group"),
+    VIEWERS: (),
 }
 
 
 def ensure_staff_roles() -> dict[str, StaffGroup]:
-    """Create or refresh both permission groups; safe to run any number of times."""
+    """Create or refresh every permission group; safe to run any number of times."""
     roles = {}
     for name, editable in _MAY_EDIT.items():
         wanted = [(label, "view") for label in _ALL_MODELS]

@@ -3,7 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/", include("derms.events.api.urls")),
+    path("api/v1/", include("api.urls")),
+    path("api-tokens/", include("api.portal_urls")),
     path("", include("derms.portal.urls")),
     path("notifications/", include("notifications.urls")),
     # IEEE 2030.5 resources live at the server root (/dcap, /edev, /derp/...).

@@ -15,11 +15,10 @@ from django.utils import timezone
 
 from derms import control_units
 from derms.der_controls import CONTROLS, Control, Kind, Part
-from derms.events.api.serializers import MAX_TIMELINE_WINDOW
 from derms.events.services import DESCRIPTION_MAX, NOW, ONE_HOUR, UINT32_MAX
 from derms.events.values import Value
 from derms.models import DERCurve, DERProgram
-from derms.selectors.timelines import curve_name
+from derms.selectors.timelines import MAX_TIMELINE_WINDOW, curve_name
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 DEFAULT_WINDOW = dt.timedelta(hours=24)

@@ -9,6 +9,9 @@ from derms.der_controls import CONTROLS_BY_ELEMENT, Control
 from derms.events.resolver import Segment
 from derms.models import DERControl, DERCurve, DERProgram
 
+#: The longest window one timeline read may ask for, on the portal and through the API.
+MAX_TIMELINE_WINDOW = dt.timedelta(days=31)
+
 
 @dataclass(frozen=True)
 class TimelineRow:

@@ -25,6 +25,47 @@ Status = Authorization.Status
 
 
 @transaction.atomic
+def create_authorization(
+    *,
+    actor,
+    lfdi: str,
+    role: str,
+    aggregator: EndDevice | None = None,
+    topology_group=None,
+    non_topology_groups=(),
+    registration_mode: str | None = None,
+    pin: int | None = None,
+    note: str = "",
+) -> Authorization:
+    """Add a pending entry for ``lfdi``: where its EndDevice will start once approved.
+
+    Raise ValidationError keyed by field, as the admin's form does, for a duplicate LFDI, a wrong
+    scenario or more groups than CSIP allows.
+    """
+    authorization = Authorization(
+        lfdi=lfdi,
+        role=role,
+        aggregator=aggregator,
+        topology_group=topology_group,
+        pin=pin,
+        note=note,
+    )
+    if registration_mode is not None:
+        authorization.registration_mode = registration_mode
+    authorization.full_clean()
+    non_topology_groups = list(non_topology_groups)
+    check_assignment(
+        end_device=EndDevice(role=role),
+        topology_group=topology_group,
+        non_topology_groups=non_topology_groups,
+    )
+    authorization.save()
+    authorization.non_topology_groups.set(non_topology_groups)
+    audit.record_change(actor=actor, action="create", obj=authorization, before=None)
+    return authorization
+
+
+@transaction.atomic
 def approve(*, actor, authorization: Authorization) -> Authorization:
     """Approve the entry; in out-of-band mode the EndDevice exists from now on, and one that exists
     already (revoked before) is enabled again whatever the mode."""

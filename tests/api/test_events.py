@@ -1,4 +1,4 @@
-"""The staff JSON API: create and cancel controls through the service, read a DER's timeline."""
+"""Events through the API: create and cancel controls through the service, preview, read a DER's timeline."""
 
 import datetime as dt
 
@@ -17,7 +17,7 @@ def staff_client(client, dispatcher):
 
 
 def controls_url(program):
-    return reverse("events-api:program-controls", args=[program.mrid])
+    return reverse("api:program-controls", args=[program.mrid])
 
 
 def test_staff_create_a_control_and_get_its_status_and_values(staff_client, program, soon, dispatcher):
@@ -70,7 +70,7 @@ def test_a_malformed_request_gets_400(staff_client, program):
 def test_staff_cancel_a_control(staff_client, program, soon):
     control = create_control(program=program, start=soon, duration=600, values={"opModMaxLimW": 1})
     response = staff_client.post(
-        reverse("events-api:control-cancel", args=[control.mrid]),
+        reverse("api:control-cancel", args=[control.mrid]),
         {"reason": "Not needed"},
         content_type="application/json",
     )
@@ -78,14 +78,14 @@ def test_staff_cancel_a_control(staff_client, program, soon):
     assert (response.json()["status"], response.json()["reason"]) == ("Cancelled", "Not needed")
     control.refresh_from_db()
     assert control.status == EventStatus.CANCELLED
-    again = staff_client.post(reverse("events-api:control-cancel", args=[control.mrid]))
+    again = staff_client.post(reverse("api:control-cancel", args=[control.mrid]))
     assert again.status_code == 400
 
 
 def test_the_timeline_of_a_der_lists_every_controls_segments(staff_client, der, program, soon):
     event = create_control(program=program, start=soon, duration=600, values={"opModMaxLimW": 1})
     response = staff_client.get(
-        reverse("events-api:end-device-timeline", args=[der.lfdi.upper()]),
+        reverse("api:end-device-timeline", args=[der.lfdi.upper()]),
         {"start": soon.isoformat(), "end": (soon + dt.timedelta(hours=1)).isoformat()},
     )
     assert response.status_code == 200
@@ -102,7 +102,7 @@ def test_the_timeline_of_a_der_lists_every_controls_segments(staff_client, der, 
 
 
 def test_a_timeline_window_must_be_sane(staff_client, der, soon):
-    url = reverse("events-api:end-device-timeline", args=[der.lfdi])
+    url = reverse("api:end-device-timeline", args=[der.lfdi])
     backwards = staff_client.get(
         url, {"start": soon.isoformat(), "end": (soon - dt.timedelta(hours=1)).isoformat()}
     )
@@ -110,17 +110,18 @@ def test_a_timeline_window_must_be_sane(staff_client, der, soon):
         url, {"start": soon.isoformat(), "end": (soon + dt.timedelta(days=40)).isoformat()}
     )
     assert (backwards.status_code, too_long.status_code) == (400, 400)
-    assert staff_client.get(reverse("events-api:end-device-timeline", args=["nothex"])).status_code == 404
+    assert staff_client.get(reverse("api:end-device-timeline", args=["nothex"])).status_code == 404
 
 
 def test_only_signed_in_staff_may_use_the_api(client, program, der, soon):
     url = controls_url(program)
     payload = {"start": soon.isoformat(), "duration": 60, "values": {"opModConnect": True}}
-    assert client.post(url, payload, content_type="application/json").status_code == 403
+    anonymous = client.post(url, payload, content_type="application/json")
+    assert (anonymous.status_code, anonymous["WWW-Authenticate"]) == (401, "Bearer")
     user = get_user_model().objects.create_user("customer", password="pw")
     client.force_login(user)
     assert client.post(url, payload, content_type="application/json").status_code == 403
-    timeline = reverse("events-api:end-device-timeline", args=[der.lfdi])
+    timeline = reverse("api:end-device-timeline", args=[der.lfdi])
     assert client.get(timeline, {"start": soon.isoformat(), "end": soon.isoformat()}).status_code == 403
     assert not DERControl.objects.exists()
 
@@ -136,7 +137,7 @@ def test_a_staff_user_without_the_event_permissions_gets_403_and_changes_nothing
         {"start": soon.isoformat(), "duration": 60, "values": {"opModConnect": True}},
         content_type="application/json",
     )
-    cancelled = client.post(reverse("events-api:control-cancel", args=[event.mrid]))
+    cancelled = client.post(reverse("api:control-cancel", args=[event.mrid]))
 
     assert (created.status_code, cancelled.status_code) == (403, 403)
     assert list(DERControl.objects.all()) == [event]
@@ -148,3 +149,40 @@ def test_a_dispatcher_has_the_event_permissions_through_the_dispatchers_group(di
     assert [g.name for g in dispatcher.groups.all()] == ["Dispatchers"]
     assert dispatcher.has_perms(["derms.add_dercontrol", "derms.change_dercontrol"])
     assert not dispatcher.has_perm("derms.delete_dercontrol")
+
+
+def test_a_preview_shows_the_effect_on_the_programs_ders_and_saves_nothing(staff_client, program, der, soon):
+    response = staff_client.post(
+        reverse("api:program-control-preview", args=[program.mrid]),
+        {"start": soon.isoformat(), "duration": 900, "values": {"opModMaxLimW": 4000}},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["der_count"], body["sampled"]) == (1, 1)
+    [outcome] = body["outcomes"]
+    assert (outcome["ders"], outcome["effect"]) == ([der.lfdi], "whole event")
+    assert not DERControl.objects.exists()
+
+
+def test_a_preview_of_an_invalid_event_names_the_fields(staff_client, program, soon):
+    response = staff_client.post(
+        reverse("api:program-control-preview", args=[program.mrid]),
+        {"start": soon.isoformat(), "duration": 0, "values": {"opModMaxLimW": 4000}},
+        content_type="application/json",
+    )
+    assert (response.status_code, set(response.json())) == (400, {"duration"})
+
+
+def test_a_programs_events_are_listed_newest_first_with_their_status(staff_client, program, soon):
+    first = create_control(program=program, start=soon, duration=600, values={"opModMaxLimW": 1})
+    second = create_control(program=program, start=soon, duration=300, values={"opModMaxLimW": 2})
+    response = staff_client.get(controls_url(program))
+    assert response.status_code == 200
+    listed = response.json()["results"]
+    assert [(c["mrid"], c["status"]) for c in listed] == [
+        (second.mrid, "Scheduled"),
+        (first.mrid, "Scheduled"),
+    ]
+    one = staff_client.get(reverse("api:control", args=[first.mrid.lower()]))
+    assert one.json()["values"] == {"opModMaxLimW": 1}

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.conf import settings as django_settings
+from django.test import override_settings
 from django.utils import timezone
 from lxml import etree
 
@@ -20,9 +21,12 @@ from derms.events.services import (
     update_default_control,
     update_program,
 )
-from derms.models import Authorization
+from derms.events.tasks import JOB, record_transitions
+from derms.lfdi import sfdi_from_lfdi
+from derms.models import Authorization, ClockWatermark, DERControl, Role
 from derms.services import authorizations
-from groups.services import assign_groups
+from derms.services.registration import deregister_end_device, register_end_device
+from groups.services import assign_groups, move_subtree
 from notifications import delivery, fanout
 from notifications.models import DeliveryAttempt, Notification, Subscription
 from notifications.services import subscribe
@@ -259,74 +263,180 @@ def test_a_supersede_announced_for_later_is_fanned_out_when_its_time_comes(subsc
     assert fanout.fan_out_batch(now=start + dt.timedelta(minutes=6))[1] != []
 
 
-def _change_each_kind(kind, *, aggregator, programs, grid):
-    """Make the change a subscription to ``kind`` must hear of; return the subscribed path."""
-    der = aggregator.managed[0]
-    feeder_2 = programs["feeder_2"]
-    if kind == "EndDeviceList":
-        entry = Authorization.objects.get(lfdi=der.lfdi)
-        authorizations.revoke(actor=None, authorization=entry)
-        return hrefs.href(hrefs.END_DEVICE_LIST)
-    if kind == "EndDevice":
-        assign_groups(actor=None, end_device=der, topology_group=grid["sp_1"])
-        return hrefs.href(hrefs.END_DEVICE, edev=der.pk)
-    if kind == "FunctionSetAssignmentsList":
-        assign_groups(
-            actor=None, end_device=der, topology_group=grid["sp_2"], non_topology_groups=[grid["z"]]
-        )
-        return hrefs.href(hrefs.FSA_LIST, edev=der.pk)
-    if kind == "DERProgramList":
-        create_program(group=grid["sp_2"], primacy=70, description="SP-2")
-        return hrefs.href(hrefs.FSA_PROGRAM_LIST, edev=der.pk, fsa=hrefs.TOPOLOGY_FSA)
-    if kind == "DERProgram":
-        update_program(program=feeder_2, primacy=60, description="Feeder 2 first")
-        return hrefs.href(hrefs.PROGRAM, derp=feeder_2.pk)
-    if kind == "DefaultDERControl":
-        update_default_control(program=feeder_2, values={"opModMaxLimW": 50})
-        return hrefs.href(hrefs.DEFAULT_CONTROL, derp=feeder_2.pk)
-    if kind == "DERCurveList":
-        create_curve(
-            program=feeder_2, curve_type=11, points=[(9000, 3000, None), (11000, -3000, None)], y_ref_type=3
-        )
-        return hrefs.href(hrefs.CURVE_LIST, derp=feeder_2.pk)
-    raise AssertionError(kind)
+def _past_event(program, *, start: dt.datetime, seconds: int):
+    """An event scheduled before the clock job last ran, as the server wrote it then."""
+    created = start - dt.timedelta(hours=1)
+    return DERControl.objects.create(
+        program=program,
+        creation_time=created,
+        status_time=created,
+        start=start,
+        duration=seconds,
+        op_mod_max_lim_w=1,
+    )
 
 
-KINDS = [
-    ("EndDeviceList", "EndDeviceList"),
-    ("EndDevice", "EndDevice"),
-    ("FunctionSetAssignmentsList", "FunctionSetAssignmentsList"),
-    ("DERProgramList", "DERProgramList"),
-    ("DERProgram", "DERProgram"),
-    ("DefaultDERControl", "DefaultDERControl"),
-    ("DERCurveList", "DERCurveList"),
-]
+def _clock(program, *, start: dt.datetime, seconds: int):
+    ClockWatermark.objects.update_or_create(
+        job=JOB, defaults={"reached": timezone.now() - dt.timedelta(minutes=10)}
+    )
+    _past_event(program, start=start, seconds=seconds)
 
 
-@pytest.mark.parametrize(("kind", "resource_type"), KINDS)
-def test_each_kind_of_change_reaches_a_subscriber_of_that_resource(
-    kind, resource_type, aggregator, programs, grid, receiver
+def _registered(aggregator, grid):
+    lfdi = "f" * 40
+    Authorization.objects.create(
+        lfdi=lfdi,
+        role=Role.MANAGED,
+        aggregator=aggregator.end_device,
+        topology_group=grid["sp_2"],
+        status=Authorization.Status.APPROVED,
+        registration_mode=Authorization.RegistrationMode.IN_BAND,
+    )
+    register_end_device(registrant_lfdi=aggregator.lfdi, lfdi=lfdi, sfdi=sfdi_from_lfdi(lfdi))
+
+
+def _entry(der):
+    return Authorization.objects.get(lfdi=der.lfdi)
+
+
+NOW_MINUS = dt.timedelta(minutes=5)
+#: Each change the feed records, the resource whose subscriber must hear of it, what comes first.
+CHANGES = {
+    "control created": ("controls", None, lambda c: schedule(c.feeder_2)),
+    "control cancelled": (
+        "controls",
+        lambda c: c.keep(schedule(c.feeder_2)),
+        lambda c: cancel_control(control=c.kept),
+    ),
+    "control superseded": (
+        "controls",
+        lambda c: schedule(c.feeder_2),
+        lambda c: schedule(c.feeder_2),
+    ),
+    "event started by the clock": (
+        "controls",
+        lambda c: _clock(c.feeder_2, start=timezone.now() - NOW_MINUS, seconds=3600),
+        lambda c: record_transitions(),
+    ),
+    "event ended by the clock": (
+        "controls",
+        lambda c: _clock(c.feeder_2, start=timezone.now() - 2 * NOW_MINUS, seconds=60),
+        lambda c: record_transitions(),
+    ),
+    "default control": (
+        "default",
+        None,
+        lambda c: update_default_control(program=c.feeder_2, values={"opModMaxLimW": 50}),
+    ),
+    "primacy and description": (
+        "program",
+        None,
+        lambda c: update_program(program=c.feeder_2, primacy=60, description="Feeder 2 first"),
+    ),
+    "curve": (
+        "curves",
+        None,
+        lambda c: create_curve(
+            program=c.feeder_2, curve_type=11, points=[(9000, 3000, None), (11000, -3000, None)], y_ref_type=3
+        ),
+    ),
+    "registration": ("end devices", None, lambda c: _registered(c.aggregator, c.grid)),
+    "deregistration": ("end devices", None, lambda c: deregister(c)),
+    "revocation (disable)": (
+        "end devices",
+        None,
+        lambda c: authorizations.revoke(actor=None, authorization=_entry(c.der)),
+    ),
+    "approval again (enable)": (
+        "end devices",
+        lambda c: authorizations.revoke(actor=None, authorization=_entry(c.der)),
+        lambda c: authorizations.approve(actor=None, authorization=_entry(c.der)),
+    ),
+    "topology reassignment": (
+        "assignments",
+        None,
+        lambda c: assign_groups(actor=None, end_device=c.der, topology_group=c.grid["sp_1"]),
+    ),
+    "a DER moved (its EndDevice)": (
+        "end device",
+        None,
+        lambda c: assign_groups(actor=None, end_device=c.der, topology_group=c.grid["feeder_2"]),
+    ),
+    "non-topology groups": (
+        "programs of the DER",
+        None,
+        lambda c: assign_groups(
+            actor=None, end_device=c.der, topology_group=c.grid["sp_2"], non_topology_groups=[c.grid["z"]]
+        ),
+    ),
+    "a program for the DER's group": (
+        "programs of the DER",
+        None,
+        lambda c: create_program(group=c.grid["sp_2"], primacy=70, description="SP-2"),
+    ),
+    "subtree move": (
+        "assignments",
+        None,
+        lambda c: move_subtree(actor=None, node=c.grid["sp_2"], new_parent=c.grid["feeder_1"]),
+    ),
+}
+
+
+def deregister(cast):
+    with override_settings(CSIP_AGGREGATOR_MAY_DELETE=True):
+        deregister_end_device(remover=cast.aggregator.end_device, end_device=cast.der)
+
+
+class Cast:
+    def __init__(self, aggregator, programs, grid):
+        self.aggregator, self.grid = aggregator, grid
+        self.der = aggregator.managed[0]
+        self.feeder_2 = programs["feeder_2"]
+        self.kept = None
+
+    def keep(self, obj):
+        self.kept = obj
+
+    def path(self, name: str) -> str:
+        return {
+            "controls": hrefs.href(hrefs.CONTROL_LIST, derp=self.feeder_2.pk),
+            "default": hrefs.href(hrefs.DEFAULT_CONTROL, derp=self.feeder_2.pk),
+            "program": hrefs.href(hrefs.PROGRAM, derp=self.feeder_2.pk),
+            "curves": hrefs.href(hrefs.CURVE_LIST, derp=self.feeder_2.pk),
+            "end devices": hrefs.href(hrefs.END_DEVICE_LIST),
+            "end device": hrefs.href(hrefs.END_DEVICE, edev=self.der.pk),
+            "assignments": hrefs.href(hrefs.FSA_LIST, edev=self.der.pk),
+            "programs of the DER": hrefs.href(
+                hrefs.FSA_PROGRAM_LIST, edev=self.der.pk, fsa=hrefs.TOPOLOGY_FSA
+            ),
+        }[name]
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_each_kind_of_change_reaches_a_subscriber_as_a_schema_valid_notification(
+    change, aggregator, programs, grid, receiver
 ):
-    client = client_for_lfdi(aggregator.lfdi)
-    der = aggregator.managed[0]
-    paths = {
-        "EndDeviceList": hrefs.href(hrefs.END_DEVICE_LIST),
-        "EndDevice": hrefs.href(hrefs.END_DEVICE, edev=der.pk),
-        "FunctionSetAssignmentsList": hrefs.href(hrefs.FSA_LIST, edev=der.pk),
-        "DERProgramList": hrefs.href(hrefs.FSA_PROGRAM_LIST, edev=der.pk, fsa=hrefs.TOPOLOGY_FSA),
-        "DERProgram": hrefs.href(hrefs.PROGRAM, derp=programs["feeder_2"].pk),
-        "DefaultDERControl": hrefs.href(hrefs.DEFAULT_CONTROL, derp=programs["feeder_2"].pk),
-        "DERCurveList": hrefs.href(hrefs.CURVE_LIST, derp=programs["feeder_2"].pk),
-    }
-    subscribe(client=client, subscribed_resource=paths[kind], notification_uri=receiver.uri, limit=10)
+    resource, before, make = CHANGES[change]
+    cast = Cast(aggregator, programs, grid)
+    if before is not None:
+        before(cast)
+    path = cast.path(resource)
+    subscribe(
+        client=client_for_lfdi(aggregator.lfdi),
+        subscribed_resource=path,
+        notification_uri=receiver.uri,
+        limit=10,
+    )
     Change.objects.update(consumed_at=timezone.now())
 
-    assert _change_each_kind(kind, aggregator=aggregator, programs=programs, grid=grid) == paths[kind]
-    assert len(fan_out()) == 1
+    make(cast)
+    assert len(fan_out()) == 1, change
     send_due()
 
     [received] = receiver.received
     document = etree.fromstring(received.body)
-    assert document.find(f"{{{NS}}}Resource").get(XSI_TYPE) == resource_type
+    assert document.findtext(f"{{{NS}}}subscribedResource") == path
+    assert document.find(f"{{{NS}}}Resource") is not None
     if django_settings.CSIP_SCHEMA_PATH:
         assert schema_errors(received.body) == []

@@ -1,7 +1,7 @@
 """DERPrograms with their primacy, default controls and curves (CSIP 5.2.3, 5.2.4, 6.1.8).
 
-Writes go through derms.events.services (create_program, update_default_control, create_curve) and
-derms.services.programs (primacy and description).
+Writes go through derms.events.services: create_program, update_program (primacy and description),
+update_default_control and create_curve.
 """
 
 from django.shortcuts import get_object_or_404

@@ -82,7 +82,7 @@ def _claim(notification_id: int) -> tuple[Notification, int] | None:
     with transaction.atomic():
         skip_locked = connection.features.has_select_for_update_skip_locked
         notification = (
-            Notification.objects.select_for_update(skip_locked=skip_locked)
+            Notification.objects.select_for_update(skip_locked=skip_locked, of=("self",))
             .select_related("subscription__subscriber")
             .filter(pk=notification_id, state=Notification.State.PENDING, due_at__lte=now)
             .first()

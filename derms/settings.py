@@ -279,6 +279,11 @@ DERMS_NOTIFY_COALESCE_SECONDS = _positive_int("DERMS_NOTIFY_COALESCE_SECONDS", 2
 # Attempts before a notification is given up (kept, shown in the portal); the wait doubles, at most an hour.
 DERMS_NOTIFY_MAX_ATTEMPTS = _positive_int("DERMS_NOTIFY_MAX_ATTEMPTS", 15)
 
+# --- Live status (live/) ---------------------------------------------------------------------------
+# Least time between two messages to one browser, and between two flushes of a process's publisher: a
+# burst of reports becomes one message per interval.
+DERMS_LIVE_INTERVAL_MS = _positive_int("DERMS_LIVE_INTERVAL_MS", 1000)
+
 # --- Serving (manage.py serve, csip_api/serving/gunicorn_conf.py) -----------------------------------
 # The 2030.5 API over mutual TLS. It refuses anyone without a certificate from the CA, so it listens on
 # every interface by default; devices on the network must reach it.

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from derms.models import AlarmState, DERAlarm, EndDevice, LogEvent
 from derms.models.der import from_epoch
+from live import publish
 
 
 @transaction.atomic
@@ -69,6 +70,7 @@ def _move(
                 AlarmState.objects.create(
                     end_device=end_device, alarm=alarm, active=True, changed_at=at, log_event=log_event
                 )
+            publish.changed(end_device=end_device, kind=publish.Kind.ALARM)
             return
         except IntegrityError:
             # Another report raised or cleared this alarm first: decide against what it stored.
@@ -79,6 +81,7 @@ def _move(
     state.changed_at = at
     state.log_event = log_event
     state.save(update_fields=["active", "changed_at", "log_event"])
+    publish.changed(end_device=end_device, kind=publish.Kind.ALARM)
 
 
 def alarm_status(*, end_device: EndDevice) -> int:

@@ -20,6 +20,7 @@ from derms.changefeed import affected
 from derms.models import Authorization, EndDevice
 from derms.services import audit
 from groups.services import check_assignment
+from live import publish
 
 Status = Authorization.Status
 
@@ -95,6 +96,7 @@ def revoke(*, actor, authorization: Authorization) -> Authorization:
         end_device.changed_time = timezone.now()
         end_device.save(update_fields=["enabled", "changed_time"])
         changefeed.record("end_device_disabled", affected.end_device(end_device))
+        publish.changed(end_device=end_device, kind=publish.Kind.REGISTRATION)
         audit.record_change(actor=actor, action="disable", obj=end_device, before=before)
     return authorization
 
@@ -163,6 +165,7 @@ def provision_end_device(
     end_device.save()
     end_device.non_topology_groups.set(non_topology_groups)
     changefeed.record("end_device_registered", affected.placement(end_device))
+    publish.changed(end_device=end_device, kind=publish.Kind.REGISTRATION)
     audit.record_change(actor=actor, actor_name=actor_name, action="create", obj=end_device, before=None)
     return end_device, True
 
@@ -176,6 +179,7 @@ def _enable(end_device: EndDevice, *, actor, actor_name: str) -> None:
     end_device.changed_time = timezone.now()
     end_device.save(update_fields=["enabled", "deregistered_at", "changed_time"])
     changefeed.record("end_device_enabled", affected.end_device(end_device))
+    publish.changed(end_device=end_device, kind=publish.Kind.REGISTRATION)
     audit.record_change(actor=actor, actor_name=actor_name, action="enable", obj=end_device, before=before)
 
 

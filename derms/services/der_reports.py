@@ -7,6 +7,7 @@ from derms.models import DERAvailability, DERCapability, DERSettings, DERStatus,
 from derms.models.der import DERReport
 from derms.models.devices import lock_end_device
 from derms.services.alarms import apply_alarm_status
+from live import publish
 
 #: The DER resources a client PUTs, by their schema name; all but DERStatus keep only the latest.
 REPORTS: dict[str, type[DERReport]] = {
@@ -37,6 +38,8 @@ def put_der_resource(*, end_device: EndDevice, resource: str, values: dict) -> D
     except KeyError as missing:
         raise ValidationError(f"{resource} needs {missing.args[0]}.", code="required") from None
     report.save()
-    if model is DERStatus and report.alarm_status is not None:
-        apply_alarm_status(end_device=end_device, bitmap=report.alarm_status, at=report.reading_time)
+    if model is DERStatus:
+        publish.changed(end_device=end_device, kind=publish.Kind.STATUS)
+        if report.alarm_status is not None:
+            apply_alarm_status(end_device=end_device, bitmap=report.alarm_status, at=report.reading_time)
     return report

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from derms.models import EndDevice, MirrorMeterReading, MirrorUsagePoint, Reading
 from derms.models.der import from_epoch
 from derms.models.readings import READING_TYPE_COLUMNS
+from live import publish
 
 #: Reading fields updated when the same reading is posted again.
 _READING_UPDATE_FIELDS = [
@@ -133,6 +134,7 @@ def store_meter_readings(
         update_fields=_READING_UPDATE_FIELDS,
         batch_size=2000,
     )
+    publish.changed(end_device=usage_point.end_device, kind=publish.Kind.READINGS)
     return stored, len(existing) < len(by_mrid)
 
 

@@ -17,6 +17,7 @@ from derms.lfdi import sfdi_from_lfdi
 from derms.models import Authorization, EndDevice, Role
 from derms.services import audit
 from derms.services.authorizations import provision_end_device
+from live import publish
 
 
 class RegistrationRefused(PermissionDenied):
@@ -101,6 +102,7 @@ def deregister_end_device(*, remover: EndDevice, end_device: EndDevice) -> EndDe
     end_device.changed_time = now
     end_device.save(update_fields=["enabled", "deregistered_at", "changed_time"])
     changefeed.record("end_device_deregistered", affected.end_device(end_device))
+    publish.changed(end_device=end_device, kind=publish.Kind.REGISTRATION)
     audit.record_change(
         actor=None, actor_name=_client_name(remover.lfdi), action="deregister", obj=end_device, before=before
     )

@@ -9,6 +9,7 @@ from derms.models import DERControl, DERProgram, EndDevice, Response, ResponseSt
 from derms.models.der import from_epoch
 from derms.models.devices import lock_end_device
 from groups.selectors import belongs_to
+from live import publish
 
 
 @transaction.atomic
@@ -52,6 +53,7 @@ def post_response(*, client: EndDevice, end_device: EndDevice, program: DERProgr
         latest.is_latest = False
         latest.save(update_fields=["is_latest"])
     response.save()
+    publish.changed(end_device=end_device, kind=publish.Kind.RESPONSE)
     return response
 
 

@@ -61,7 +61,7 @@ def test_a_signed_in_dispatcher_opens_the_fleet_websocket_on_daphne(portal, disp
     origin = f"http://127.0.0.1:{portal.port}"
 
     greeting = fleet_greeting(
-        f"ws://127.0.0.1:{portal.port}/ws/fleet/", origin=origin, cookie=session_cookie(dispatcher)
+        f"ws://127.0.0.1:{portal.port}/ws/live/", origin=origin, cookie=session_cookie(dispatcher)
     )
 
     assert greeting == {"type": "hello", "user": "dispatcher"}
@@ -71,7 +71,7 @@ def test_an_anonymous_fleet_websocket_is_refused_by_daphne(portal):
     origin = f"http://127.0.0.1:{portal.port}"
 
     with pytest.raises(InvalidStatus) as refused:
-        fleet_greeting(f"ws://127.0.0.1:{portal.port}/ws/fleet/", origin=origin, cookie="")
+        fleet_greeting(f"ws://127.0.0.1:{portal.port}/ws/live/", origin=origin, cookie="")
 
     assert refused.value.response.status_code == 403
 
@@ -103,7 +103,7 @@ def test_a_dispatcher_signs_in_through_nginx_and_opens_the_fleet_websocket(nginx
     conn.close()
 
     greeting = fleet_greeting(
-        f"wss://127.0.0.1:{nginx.portal_port}/ws/fleet/",
+        f"wss://127.0.0.1:{nginx.portal_port}/ws/live/",
         origin=origin,
         cookie=f"{settings.SESSION_COOKIE_NAME}={session}",
         context=browser_context(server_pki),
@@ -119,7 +119,7 @@ def test_an_anonymous_fleet_websocket_is_refused_behind_nginx(nginx, server_pki)
 
     with pytest.raises(InvalidStatus) as refused:
         fleet_greeting(
-            f"wss://127.0.0.1:{nginx.portal_port}/ws/fleet/",
+            f"wss://127.0.0.1:{nginx.portal_port}/ws/live/",
             origin=origin,
             cookie="",
             context=browser_context(server_pki),

@@ -1,7 +1,0 @@
-from django.urls import path
-
-from derms import consumers
-
-websocket_urlpatterns = [
-    path("ws/fleet/", consumers.FleetConsumer.as_asgi()),
-]

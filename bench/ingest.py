@@ -25,10 +25,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
+
+from bench.databases import ensure_database  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/wt8_bench"
 #: CSIP Table 10: real power, reactive power, frequency, voltage.
 QUANTITIES = ((38, "01"), (63, "02"), (33, "03"), (29, "04"))
@@ -51,7 +53,7 @@ def main() -> None:
     database_url = os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
     if not database_url.startswith(("postgres://", "postgresql://")):
         sys.exit("DATABASE_URL must name a PostgreSQL database of the bench's own.")
-    create_database_if_missing(database_url)
+    ensure_database(database_url, rebuild=False)
     with tempfile.TemporaryDirectory(prefix="derms-ingest-") as tmp:
         os.environ.update(
             DJANGO_SETTINGS_MODULE="derms.settings",
@@ -70,16 +72,6 @@ def main() -> None:
         run = in_process if args.in_process else over_https
         figures = run(args)
     print_figures(args, figures)
-
-
-def create_database_if_missing(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as admin:
-        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            admin.execute(f'CREATE DATABASE "{name}"')
 
 
 # --- What the aggregator sends ------------------------------------------------------------------------

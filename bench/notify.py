@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import ensure_database  # noqa: E402
+
 AGGREGATORS = 100
 DERS = 100_000
 DEADLINE = 60.0
@@ -95,7 +97,10 @@ def main() -> None:
             DERMS_NOTIFY_PRIVATE_ADDRESSES="true",
             DERMS_LOG_LEVEL="WARNING",
         )
-        os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+        database_url = os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+        if database_url.rsplit("/", 1)[-1] == "test":
+            sys.exit("DATABASE_URL must name a database of the bench's own: it is dropped and built again.")
+        ensure_database(database_url, rebuild=True)
         import django
 
         django.setup()

@@ -26,7 +26,6 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,6 +35,8 @@ os.environ["CSIP_TLS_MODE"] = "proxy"
 os.environ["CSIP_TRUSTED_PROXIES"] = "127.0.0.1"
 
 import django  # noqa: E402
+
+from bench.databases import ensure_database  # noqa: E402
 
 SUBSTATIONS = 5
 FEEDERS_PER_SUBSTATION = 8
@@ -57,25 +58,6 @@ class Plan:
     @property
     def service_points(self) -> int:
         return SUBSTATIONS * FEEDERS_PER_SUBSTATION * SERVICE_POINTS_PER_FEEDER
-
-
-def ensure_database(url: str, *, rebuild: bool) -> None:
-    """Create the PostgreSQL database named in ``url`` (dropping it first on ``--rebuild``)."""
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        if rebuild and parts.scheme == "sqlite":
-            Path(parts.path).unlink(missing_ok=True)
-        return
-    import psycopg
-    from psycopg import sql
-
-    name = parts.path.lstrip("/")
-    maintenance = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        if rebuild:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def bench_lfdi(index: int) -> str:

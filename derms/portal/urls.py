@@ -13,4 +13,7 @@ urlpatterns = [
     path("programs/<int:pk>/", programs.program_page, name="program"),
     path("programs/<int:pk>/events/new/", programs.event_new, name="event_new"),
     path("programs/<int:pk>/events/<int:event_pk>/cancel/", programs.event_cancel, name="event_cancel"),
+    path(
+        "programs/<int:pk>/events/<int:event_pk>/responses/", programs.event_responses, name="event_responses"
+    ),
 ]

@@ -15,6 +15,7 @@ from derms.portal.access import dispatcher_required, may_schedule, staff_require
 from derms.portal.forms import EventForm
 from derms.selectors import programs
 from derms.selectors.event_preview import candidate_event, preview_event
+from derms.selectors.responses import response_board
 from derms.selectors.timelines import event_label
 
 
@@ -70,6 +71,13 @@ def _event_form(request, form: EventForm, *, preview=None):
         },
         status=400 if form.errors else 200,
     )
+
+
+@staff_required
+def event_responses(request, pk: int, event_pk: int):
+    """Which targeted DERs answered the event, with what, and which are silent."""
+    event = get_object_or_404(DERControl.objects.select_related("program__group"), pk=event_pk, program_id=pk)
+    return render(request, "portal/event_responses.html", {"board": response_board(event)})
 
 
 @require_POST

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from derms.portal.views import devices, landing, programs
+from derms.portal.views import audit, devices, landing, programs
 
 app_name = "portal"
 urlpatterns = [
     path("", landing.landing, name="landing"),
+    path("audit/", audit.audit_trail, name="audit"),
     path("devices/", devices.device_search, name="device_search"),
     path("devices/<str:lfdi>/", devices.device_page, name="device"),
     path("programs/", programs.program_list, name="programs"),

@@ -303,6 +303,11 @@ DERMS_PORTAL_PORT = _positive_int("DERMS_PORTAL_PORT", 8000)
 # CSRF origin checks and secure cookies see the scheme the browser used.
 if CSIP_TLS_MODE == "proxy":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A portal served over HTTPS (behind nginx, as in production) sends its session and CSRF cookies only over
+# HTTPS and tells browsers to use nothing else (HSTS). The embedded default's portal is plain HTTP.
+DERMS_PORTAL_HTTPS = _bool("DERMS_PORTAL_HTTPS", CSIP_TLS_MODE == "proxy")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = DERMS_PORTAL_HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if DERMS_PORTAL_HTTPS else 0
 # The schema used by validation tests and `manage.py validate_xml`; not shipped (IEEE's notice).
 CSIP_SCHEMA_PATH = env.str("CSIP_SCHEMA_PATH", default="")
 # Check every 2030.5 request body against sep.xsd (needs CSIP_SCHEMA_PATH); off by default.

@@ -107,3 +107,22 @@ def test_embedded_celery_keeps_every_folder_under_var_dir_and_nothing_in_the_cwd
         assert path.parent == tmp_path / "var" and path.is_dir()
     assert (folders["control_folder"] / "celery.exchange").exists()
     assert list((tmp_path / "cwd").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("variables", "secure"),
+    [
+        ({}, False),
+        ({"CSIP_TLS_MODE": "proxy"}, True),
+        ({"CSIP_TLS_MODE": "proxy", "DERMS_PORTAL_HTTPS": "no"}, False),
+    ],
+)
+def test_a_portal_behind_https_sends_cookies_only_over_https_with_hsts(tmp_path, variables, secure):
+    code = (
+        "import json; from django.conf import settings; print(json.dumps([settings.SESSION_COOKIE_SECURE, "
+        "settings.CSRF_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS > 0]))"
+    )
+    result = run_python(code, tmp_path, **variables)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [secure, secure, secure]

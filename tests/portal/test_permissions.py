@@ -82,3 +82,10 @@ def test_cancelling_needs_the_csrf_token(dispatcher, export_limit):
 
     assert guarded.post(cancel_url(export_limit), {"reason": "forged"}).status_code == 403
     assert DERControl.objects.get().status == EventStatus.SCHEDULED
+
+
+def test_a_role_that_may_not_gets_a_page_that_says_so(read_only_client, system_program):
+    response = read_only_client.get(reverse("portal:event_new", args=[system_program.pk]))
+
+    assert response.status_code == 403
+    assert "Your role does not allow this" in response.content.decode()

@@ -116,3 +116,26 @@ def power(kilo: Decimal, unit: str) -> dict[str, int]:
         f"2030.5 sends {kilo} k{unit} as a 16-bit number times a power of ten, which cannot hold it "
         "exactly; round it to fewer significant digits."
     )
+
+
+def form_inputs(control: Control, value: Value, *, name: str) -> dict[str, object]:
+    """The portal form's inputs showing ``value``: the way back of the form's own translation, keyed like
+    ``derms.portal.forms.control_fields`` names them."""
+    kind = control.kind
+    if kind is Kind.BOOLEAN:
+        return {name: "on" if value else "off"}
+    if hundredths_unit(control):
+        return {name: Decimal(value).scaleb(-2)}
+    if kind is Kind.CURVE or kind.is_simple:
+        return {name: value}
+    if kind is Kind.POWER_FACTOR:
+        factor = Decimal(value["displacement"]).scaleb(value["multiplier"])
+        return {
+            f"{name}__factor": factor,
+            f"{name}__excitation": "absorbing" if value["excitation"] else "injecting",
+        }
+    if kind is Kind.FIXED_VAR:
+        return {f"{name}__value": Decimal(value["value"]) / 100, f"{name}__refType": str(value["refType"])}
+    if kind is Kind.POWER:
+        return {name: Decimal(value["value"]).scaleb(value["multiplier"]) / 1000}
+    return {f"{name}__{part.element}": value[part.element] for part in kind.parts}

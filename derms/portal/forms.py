@@ -1,6 +1,7 @@
-"""The portal's forms: the timeline window, and a DERControl event built from the control registry.
+"""The portal's forms: the timeline window, and DERControl events and DefaultDERControls built from the
+control registry.
 
-The event form checks what a form can (required inputs, units, ranges the registry gives) and turns a
+The control forms check what a form can (required inputs, units, ranges the registry gives) and turns a
 dispatcher's units into schema values; derms.events.services.create_control stays the judge of what may
 be scheduled, and its errors are shown on the fields they concern.
 """
@@ -14,14 +15,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from derms import control_units
-from derms.der_controls import CONTROLS, Control, Kind, Part
+from derms.der_controls import CONTROLS, DEFAULT_ONLY_SETTINGS, Control, Kind, Part
 from derms.events.services import DESCRIPTION_MAX, NOW, ONE_HOUR, UINT32_MAX
-from derms.events.values import Value
+from derms.events.values import Value, control_values
 from derms.models import DERCurve, DERProgram
 from derms.selectors.timelines import MAX_TIMELINE_WINDOW, curve_name
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 DEFAULT_WINDOW = dt.timedelta(hours=24)
+DEFAULT_CONTROLS = CONTROLS + DEFAULT_ONLY_SETTINGS
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -170,6 +172,59 @@ def control_value(control: Control, given: dict) -> Value | None:
     return {part.element: given[f"{name}__{part.element}"] for part in kind.parts}
 
 
+class DefaultControlForm(forms.Form):
+    """A program's DefaultDERControl: every control and default-only setting of CSIP Table 9, in the units
+    a dispatcher reads, starting from what the program sends now. Controls left empty are unset."""
+
+    def __init__(self, *args, program: DERProgram, **kwargs):
+        curves = list(program.curves.order_by("curve_type", "id"))
+        mrids = {curve.pk: curve.mrid for curve in curves}
+        current = control_values(program.default_control, controls=DEFAULT_CONTROLS, curve_mrids=mrids)
+        initial = {}
+        for control in DEFAULT_CONTROLS:
+            if control.element in current:
+                initial |= control_units.form_inputs(control, current[control.element], name=control.element)
+        super().__init__(*args, initial=initial, **kwargs)
+        self.program = program
+        self.controls: list[tuple[Control, list[str]]] = []
+        for control in DEFAULT_CONTROLS:
+            fields = control_fields(control, curves=curves)
+            self.fields.update(fields)
+            self.controls.append((control, list(fields)))
+
+    def control_rows(self) -> list["ControlRow"]:
+        return [
+            ControlRow(control_units.plain_label(control), [self[name] for name in names])
+            for control, names in self.controls
+        ]
+
+    def clean(self):
+        data = super().clean()
+        data["values"] = _values(self, data)
+        return data
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        first_input = {control.element: names[0] for control, names in self.controls}
+        for key, messages in error.message_dict.items():
+            self.add_error(first_input.get(key), messages)
+
+
+def _values(form, data: dict) -> dict:
+    """The schema values of a control form's filled-in controls; errors go on each control's first input."""
+    values = {}
+    for control, names in form.controls:
+        if any(name in form.errors for name in names):
+            continue
+        try:
+            value = control_value(control, {name: data.get(name) for name in names})
+        except ValidationError as exc:
+            form.add_error(names[0], exc)
+            continue
+        if value is not None:
+            values[control.element] = value
+    return values
+
+
 @dataclass(frozen=True)
 class ControlRow:
     label: str
@@ -237,17 +292,7 @@ class EventForm(forms.Form):
         data = super().clean()
         if data.get("start_mode") == "at" and not data.get("start_at") and "start_at" not in self.errors:
             self.add_error("start_at", 'Give the start, or choose "Now".')
-        values = {}
-        for control, names in self.controls:
-            if any(name in self.errors for name in names):
-                continue
-            try:
-                value = control_value(control, {name: data.get(name) for name in names})
-            except ValidationError as exc:
-                self.add_error(names[0], exc)
-                continue
-            if value is not None:
-                values[control.element] = value
+        values = _values(self, data)
         if not values and not self.errors:
             self.add_error(None, "Set at least one control.")
         data["values"] = values

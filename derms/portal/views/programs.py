@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from derms.events.services import REASON_MAX, cancel_control, create_control
+from derms.events.services import REASON_MAX, cancel_control, create_control, update_default_control
 from derms.models import DERControl, DERProgram
 from derms.portal.access import dispatcher_required, may_schedule, staff_required
-from derms.portal.forms import EventForm
+from derms.portal.forms import DefaultControlForm, EventForm
 from derms.selectors import programs
 from derms.selectors.event_preview import candidate_event, preview_event
 from derms.selectors.responses import response_board
@@ -69,6 +69,27 @@ def _event_form(request, form: EventForm, *, preview=None):
             "curve_rows": form.control_rows(curves=True),
             "preview": preview,
         },
+        status=400 if form.errors else 200,
+    )
+
+
+@dispatcher_required
+def defaults_edit(request, pk: int):
+    """The program's DefaultDERControl, every control in a dispatcher's units; saving replaces it."""
+    program = _program(pk)
+    form = DefaultControlForm(request.POST or None, program=program)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_default_control(program=program, values=form.cleaned_data["values"], actor=request.user)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "Saved the defaults.")
+            return redirect("portal:program", pk=program.pk)
+    return render(
+        request,
+        "portal/default_form.html",
+        {"form": form, "program": program, "rows": form.control_rows()},
         status=400 if form.errors else 200,
     )
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from derms.der_controls import Control, Kind
+from derms.der_controls import Control, CurveType, Kind
 from derms.events.values import Value
 
 #: DERUnitRefType: what a FixedVar percentage is a percentage of.
@@ -139,3 +139,24 @@ def form_inputs(control: Control, value: Value, *, name: str) -> dict[str, objec
     if kind is Kind.POWER:
         return {name: Decimal(value["value"]).scaleb(value["multiplier"]) / 1000}
     return {f"{name}__{part.element}": value[part.element] for part in kind.parts}
+
+
+#: What a curve's axes measure, by DERCurveType (CSIP 5.2.4.3, 2030.5 DERCurve): the x and y quantities
+#: and their units, before the curve's power-of-ten multipliers.
+CURVE_AXES = {
+    CurveType.FREQ_WATT: ("Frequency", "Hz", "Active power", "% of yRefType"),
+    CurveType.HFRT_MAY_TRIP: ("Time", "s", "Frequency", "Hz"),
+    CurveType.HFRT_MUST_TRIP: ("Time", "s", "Frequency", "Hz"),
+    CurveType.HVRT_MAY_TRIP: ("Time", "s", "Voltage", "% of nominal"),
+    CurveType.HVRT_MOMENTARY_CESSATION: ("Time", "s", "Voltage", "% of nominal"),
+    CurveType.HVRT_MUST_TRIP: ("Time", "s", "Voltage", "% of nominal"),
+    CurveType.LFRT_MAY_TRIP: ("Time", "s", "Frequency", "Hz"),
+    CurveType.LFRT_MUST_TRIP: ("Time", "s", "Frequency", "Hz"),
+    CurveType.LVRT_MAY_TRIP: ("Time", "s", "Voltage", "% of nominal"),
+    CurveType.LVRT_MOMENTARY_CESSATION: ("Time", "s", "Voltage", "% of nominal"),
+    CurveType.LVRT_MUST_TRIP: ("Time", "s", "Voltage", "% of nominal"),
+    CurveType.VOLT_VAR: ("Voltage", "% of nominal", "Reactive power", "% of yRefType"),
+    CurveType.VOLT_WATT: ("Voltage", "% of nominal", "Active power", "% of yRefType"),
+    CurveType.WATT_PF: ("Active power", "% of setMaxW", "Power factor", "PF"),
+    CurveType.WATT_VAR: ("Active power", "% of setMaxW", "Reactive power", "% of yRefType"),
+}

@@ -292,6 +292,55 @@ def create_curve(
     return curve
 
 
+def update_curve(
+    *,
+    curve: DERCurve,
+    points: Sequence[tuple[int, int, bool | None]],
+    y_ref_type: int,
+    x_multiplier: int = 0,
+    y_multiplier: int = 0,
+    description: str = "",
+    actor: Any = None,
+) -> DERCurve:
+    """Replace a curve's points and scaling; every event and default pointing to it uses the new curve
+    from the next read (2030.5 DERCurve: clients re-read a curve whose list changed)."""
+    errors: dict[str, list[str]] = {}
+    _check(errors, "points", lambda: validate_curve_points(list(points)))
+    _check(errors, "y_ref_type", lambda: _in_range("yRefType", y_ref_type, 0, 7))
+    _check(errors, "x_multiplier", lambda: _in_range("xMultiplier", x_multiplier, -9, 9))
+    _check(errors, "y_multiplier", lambda: _in_range("yMultiplier", y_multiplier, -9, 9))
+    _check(errors, "description", lambda: _max_length(description, DESCRIPTION_MAX))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        curve = DERCurve.objects.select_for_update().get(pk=curve.pk)
+        before = _curve_state(curve)
+        curve.y_ref_type, curve.description = y_ref_type, description
+        curve.x_multiplier, curve.y_multiplier = x_multiplier, y_multiplier
+        curve.save(update_fields=["y_ref_type", "description", "x_multiplier", "y_multiplier"])
+        curve.points.all().delete()
+        CurvePoint.objects.bulk_create(
+            CurvePoint(curve=curve, position=i, x=x, y=y, excitation=excitation)
+            for i, (x, y, excitation) in enumerate(points)
+        )
+        changefeed.record("curve_changed", affected.curve(curve))
+        audit.record(
+            actor=actor, action="der_curve.change", obj=curve, before=before, after=_curve_state(curve)
+        )
+    return curve
+
+
+def _curve_state(curve: DERCurve) -> dict:
+    points = curve.points.order_by("position").values_list("x", "y", "excitation")
+    return {
+        "points": [list(p) for p in points],
+        "y_ref_type": curve.y_ref_type,
+        "x_multiplier": curve.x_multiplier,
+        "y_multiplier": curve.y_multiplier,
+        "description": curve.description,
+    }
+
+
 def _unused_mrid(model, mrid: str) -> None:
     """An mRID given from elsewhere must be well formed and not name another object already."""
     validate_mrid(mrid)

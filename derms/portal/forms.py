@@ -19,6 +19,7 @@ from derms.der_controls import CONTROLS, DEFAULT_ONLY_SETTINGS, Control, Kind, P
 from derms.events.services import DESCRIPTION_MAX, NOW, ONE_HOUR, UINT32_MAX
 from derms.events.values import Value, control_values
 from derms.models import DERCurve, DERProgram
+from derms.models.programs import MAX_CURVE_POINTS
 from derms.selectors.timelines import MAX_TIMELINE_WINDOW, curve_name
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -207,6 +208,90 @@ class DefaultControlForm(forms.Form):
         first_input = {control.element: names[0] for control, names in self.controls}
         for key, messages in error.message_dict.items():
             self.add_error(first_input.get(key), messages)
+
+
+class CurveForm(forms.Form):
+    """A DERCurve: its type (fixed once made), scaling, and up to ten points in a table.
+
+    Points are the schema's integers; the page shows them scaled by the multipliers, on the curve type's
+    own axes. Rows left empty are not points; a half-filled row or an x not above the row before is an
+    error beside that row.
+    """
+
+    curve_type = forms.TypedChoiceField(
+        label="Curve type", coerce=int, choices=DERCurve._meta.get_field("curve_type").choices
+    )
+    description = forms.CharField(max_length=DESCRIPTION_MAX, required=False)
+    y_ref_type = forms.TypedChoiceField(
+        label="y is a percentage of",
+        coerce=int,
+        choices=list(control_units.UNIT_REF_TYPES.items()),
+        initial=1,
+    )
+    x_multiplier = forms.IntegerField(label="x scale (10^)", min_value=-9, max_value=9, initial=0)
+    y_multiplier = forms.IntegerField(label="y scale (10^)", min_value=-9, max_value=9, initial=0)
+
+    def __init__(self, *args, curve: DERCurve | None = None, **kwargs):
+        initial = kwargs.pop("initial", {})
+        if curve is not None:
+            initial |= {name: getattr(curve, name) for name in ("curve_type", "description", "y_ref_type")}
+            initial |= {"x_multiplier": curve.x_multiplier, "y_multiplier": curve.y_multiplier}
+            for i, point in enumerate(curve.points.order_by("position")):
+                initial |= {
+                    f"x_{i}": point.x,
+                    f"y_{i}": point.y,
+                    f"excitation_{i}": _excitation(point.excitation),
+                }
+        super().__init__(*args, initial=initial, **kwargs)
+        if curve is not None:
+            self.fields["curve_type"].disabled = True  # events point to it by type
+        for i in range(MAX_CURVE_POINTS):
+            self.fields[f"x_{i}"] = forms.IntegerField(label=f"x {i + 1}", required=False)
+            self.fields[f"y_{i}"] = forms.IntegerField(label=f"y {i + 1}", required=False)
+            self.fields[f"excitation_{i}"] = forms.ChoiceField(
+                label=f"excitation {i + 1}", required=False, choices=EXCITATION_CHOICES
+            )
+
+    def curve_fields(self) -> list[forms.BoundField]:
+        return [
+            self[name] for name in ("curve_type", "description", "y_ref_type", "x_multiplier", "y_multiplier")
+        ]
+
+    def point_rows(self) -> list[list[forms.BoundField]]:
+        return [[self[f"{name}_{i}"] for name in ("x", "y", "excitation")] for i in range(MAX_CURVE_POINTS)]
+
+    def clean(self):
+        data = super().clean()
+        points, previous = [], None
+        for i in range(MAX_CURVE_POINTS):
+            x, y = data.get(f"x_{i}"), data.get(f"y_{i}")
+            if x is None and y is None:
+                continue
+            if x is None or y is None:
+                self.add_error(f"x_{i}" if x is None else f"y_{i}", "Give both x and y, or neither.")
+                continue
+            if previous is not None and x <= previous:
+                self.add_error(f"x_{i}", "x must be greater than the point before.")
+            previous = x
+            excitation = data.get(f"excitation_{i}")
+            points.append((x, y, None if not excitation else excitation == "absorbing"))
+        if not points and not self.errors:
+            self.add_error(None, "Give at least one point.")
+        data["points"] = points
+        return data
+
+    def curve_arguments(self) -> dict:
+        data = self.cleaned_data
+        fields = ("points", "y_ref_type", "x_multiplier", "y_multiplier", "description")
+        return {name: data[name] for name in fields}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        for key, messages in error.message_dict.items():
+            self.add_error(key if key in self.fields else None, messages)
+
+
+def _excitation(absorbing: bool | None) -> str:
+    return "" if absorbing is None else ("absorbing" if absorbing else "injecting")
 
 
 def _values(form, data: dict) -> dict:

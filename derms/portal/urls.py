@@ -13,6 +13,8 @@ urlpatterns = [
     path("programs/", programs.program_list, name="programs"),
     path("programs/<int:pk>/", programs.program_page, name="program"),
     path("programs/<int:pk>/defaults/", programs.defaults_edit, name="defaults_edit"),
+    path("programs/<int:pk>/curves/new/", programs.curve_edit, name="curve_new"),
+    path("programs/<int:pk>/curves/<int:curve_pk>/", programs.curve_edit, name="curve_edit"),
     path("programs/<int:pk>/events/new/", programs.event_new, name="event_new"),
     path("programs/<int:pk>/events/<int:event_pk>/cancel/", programs.event_cancel, name="event_cancel"),
     path(

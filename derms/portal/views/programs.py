@@ -9,10 +9,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from derms.events.services import REASON_MAX, cancel_control, create_control, update_default_control
-from derms.models import DERControl, DERProgram
+from derms import control_units
+from derms.der_controls import CurveType
+from derms.events.services import (
+    REASON_MAX,
+    cancel_control,
+    create_control,
+    create_curve,
+    update_curve,
+    update_default_control,
+)
+from derms.models import DERControl, DERCurve, DERProgram
 from derms.portal.access import dispatcher_required, may_schedule, staff_required
-from derms.portal.forms import DefaultControlForm, EventForm
+from derms.portal.forms import CurveForm, DefaultControlForm, EventForm
 from derms.selectors import programs
 from derms.selectors.event_preview import candidate_event, preview_event
 from derms.selectors.responses import response_board
@@ -92,6 +101,42 @@ def defaults_edit(request, pk: int):
         {"form": form, "program": program, "rows": form.control_rows()},
         status=400 if form.errors else 200,
     )
+
+
+@dispatcher_required
+def curve_edit(request, pk: int, curve_pk: int | None = None):
+    """A new curve for the program, or new points and scaling for one of its curves."""
+    program = _program(pk)
+    curve = None if curve_pk is None else get_object_or_404(DERCurve, pk=curve_pk, program=program)
+    form = CurveForm(request.POST or None, curve=curve)
+    if request.method == "POST" and form.is_valid():
+        arguments = form.curve_arguments()
+        try:
+            if curve is None:
+                curve_type = form.cleaned_data["curve_type"]
+                curve = create_curve(program=program, curve_type=curve_type, actor=request.user, **arguments)
+            else:
+                update_curve(curve=curve, actor=request.user, **arguments)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"Saved the curve {curve.description or curve.mrid}.")
+            return redirect("portal:program", pk=program.pk)
+    curve_type = curve.curve_type if curve else form["curve_type"].value()
+    axes = control_units.CURVE_AXES.get(_as_int(curve_type), control_units.CURVE_AXES[CurveType.VOLT_VAR])
+    return render(
+        request,
+        "portal/curve_form.html",
+        {"form": form, "program": program, "curve": curve, "axes": axes},
+        status=400 if form.errors else 200,
+    )
+
+
+def _as_int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @staff_required

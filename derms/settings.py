@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "csip_api",
     "notifications",
     "api",
+    "imports",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("api-tokens/", include("api.portal_urls")),
+    path("imports/", include("imports.urls")),
     path("", include("derms.portal.urls")),
     path("notifications/", include("notifications.urls")),
     # IEEE 2030.5 resources live at the server root (/dcap, /edev, /derp/...).

@@ -235,8 +235,36 @@ def test_the_page_reads_a_fixed_number_of_queries_however_much_the_device_report
             control=event, end_device=direct_der, client=direct_der, status=1, reported_at=now, is_latest=True
         )
 
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = page_of(dispatcher_client, direct_der)
 
     assert len({t.control.element: t for t in response.context["timeline"]}["opModMaxLimW"].rows) > 10
     assert len(response.context["device"].meter_readings) == 8
+
+
+def test_the_page_plots_the_readings_of_the_chosen_window(dispatcher_client, direct_der):
+    now = timezone.now()
+    usage_point = mirror_of(direct_der)
+    power = MirrorMeterReading.objects.create(
+        usage_point=usage_point, mrid="MMR1", reading_type={}, uom=38, power_of_ten_multiplier=3
+    )
+    Reading.objects.bulk_create(
+        Reading(
+            meter_reading=power,
+            end_device=direct_der,
+            start=now - dt.timedelta(hours=h),
+            duration=300,
+            value=v,
+        )
+        for h, v in ((1, 5), (3, 4), (30, 9))
+    )
+
+    day = page_of(dispatcher_client, direct_der).context["readings"]
+    week = dispatcher_client.get(reverse("portal:device", args=[direct_der.lfdi]), {"hours": "168"}).context[
+        "readings"
+    ]
+
+    [series] = day
+    assert (series["label"], series["unit"]) == ("Active power", "W")
+    assert [value for _, value in series["points"]] == [4000, 5000]  # kW readings in W, oldest first
+    assert len(week[0]["points"]) == 3

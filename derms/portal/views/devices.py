@@ -1,5 +1,7 @@
 """Finding an EndDevice, and its page: where it sits, what it follows, what it will do, what it said."""
 
+from dataclasses import asdict
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +11,7 @@ from derms.lfdi import normalize_lfdi
 from derms.models import EndDevice
 from derms.portal.access import staff_required
 from derms.portal.forms import TimelineWindowForm
-from derms.selectors import devices
+from derms.selectors import devices, readings
 
 
 @staff_required
@@ -42,9 +44,19 @@ def device_page(request, lfdi: str):
         if window.is_valid() and end_device.is_der
         else []
     )
-    return render(
-        request,
-        "portal/device.html",
-        {"device": overview, "window": window, "timeline": timeline},
-        status=200 if window.is_valid() else 400,
-    )
+    hours = _reading_hours(request.GET.get("hours"))
+    series = readings.reading_series(end_device, until=timezone.now(), hours=hours)
+    context = {
+        "device": overview,
+        "window": window,
+        "timeline": timeline,
+        "readings": [asdict(s) for s in series],
+        "reading_hours": hours,
+        "reading_windows": readings.WINDOWS,
+    }
+    return render(request, "portal/device.html", context, status=200 if window.is_valid() else 400)
+
+
+def _reading_hours(value: str | None) -> int:
+    """One of the offered windows; anything else is the default day."""
+    return int(value) if value in {str(hours) for hours in readings.WINDOWS} else 24

@@ -137,3 +137,55 @@ def assign_groups(
     changefeed.record("groups_assigned", affected.placement(end_device))
     audit.record_change(actor=actor, action="assign_groups", obj=end_device, before=before)
     return end_device
+
+
+@transaction.atomic
+def rename_group(*, actor, group: Group, name: str, description: str | None = None) -> Group:
+    """Give a group another name (and description); its place in the tree and its members stay."""
+    group = Group.objects.select_for_update().get(pk=group.pk)
+    before = group_state(group)
+    group.name = name
+    if description is not None:
+        group.description = description
+    group.full_clean(exclude=["path", "depth", "numchild"])
+    group.save(update_fields=["name", "description"])
+    changefeed.record("group_renamed", affected.group(group.pk))
+    audit.record(actor=actor, action="rename", obj=group, before=before, after=group_state(group))
+    return group
+
+
+def add_members(*, actor, group: Group, end_devices: Iterable[EndDevice]) -> list[EndDevice]:
+    """Add DERs to a non-topology group, all or none, each checked against the 15-group limit."""
+    if group.is_topology:
+        raise ValidationError(f"{group.name} is a topology group: place DERs in it instead.")
+    with transaction.atomic():
+        added = []
+        for end_device in end_devices:
+            current = list(end_device.non_topology_groups.all())
+            if group in current:
+                continue
+            try:
+                assign_groups(
+                    actor=actor,
+                    end_device=end_device,
+                    topology_group=end_device.topology_group,
+                    non_topology_groups=[*current, group],
+                )
+            except ValidationError as exc:
+                raise ValidationError(f"{end_device.lfdi}: {' '.join(exc.messages)}") from exc
+            added.append(end_device)
+    return added
+
+
+@transaction.atomic
+def remove_member(*, actor, group: Group, end_device: EndDevice) -> EndDevice:
+    """Take one DER out of a non-topology group."""
+    current = list(end_device.non_topology_groups.all())
+    if group not in current:
+        raise ValidationError(f"{end_device.lfdi} is not in {group.name}.")
+    return assign_groups(
+        actor=actor,
+        end_device=end_device,
+        topology_group=end_device.topology_group,
+        non_topology_groups=[g for g in current if g != group],
+    )

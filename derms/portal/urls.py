@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from derms.portal.views import audit, devices, landing, programs
+from derms.portal.views import audit, devices, groups, landing, programs
 
 app_name = "portal"
 urlpatterns = [
@@ -10,6 +10,14 @@ urlpatterns = [
     path("audit/", audit.audit_trail, name="audit"),
     path("devices/", devices.device_search, name="device_search"),
     path("devices/<str:lfdi>/", devices.device_page, name="device"),
+    path("groups/", groups.group_tree, name="groups"),
+    path("groups/new/", groups.group_new, name="group_new"),
+    path("groups/<int:pk>/", groups.group_page, name="group"),
+    path("groups/<int:pk>/children/new/", groups.group_new, name="group_child_new"),
+    path("groups/<int:pk>/rename/", groups.group_rename, name="group_rename"),
+    path("groups/<int:pk>/move/", groups.group_move, name="group_move"),
+    path("groups/<int:pk>/members/", groups.members_add, name="members_add"),
+    path("groups/<int:pk>/members/<str:lfdi>/remove/", groups.member_remove, name="member_remove"),
     path("programs/", programs.program_list, name="programs"),
     path("programs/<int:pk>/", programs.program_page, name="program"),
     path("programs/<int:pk>/defaults/", programs.defaults_edit, name="defaults_edit"),

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from derms.der_controls import CurveType
 from derms.events.services import create_control, update_default_control
-from tests.factories import make_curve, make_program
+from derms.staff import VIEWERS
+from tests.factories import make_curve, make_program, make_staff_user
 
 
 @pytest.fixture
@@ -58,4 +59,23 @@ def dispatcher_client(client, dispatcher):
 def read_only_client(client, handbook_administrator):
     """Staff who may read every page but schedule nothing."""
     client.force_login(handbook_administrator)
+    return client
+
+
+@pytest.fixture
+def viewer(db):
+    return make_staff_user("viewer", role=VIEWERS)
+
+
+@pytest.fixture
+def handbook_client(client, handbook_administrator):
+    """A handbook administrator: may shape the group tree and decide the authorization list."""
+    client.force_login(handbook_administrator)
+    return client
+
+
+@pytest.fixture(params=["dispatcher", "viewer"])
+def refused_client(request, client):
+    """Staff who read the group and registration pages but may change nothing there."""
+    client.force_login(request.getfixturevalue(request.param))
     return client

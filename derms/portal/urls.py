@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from derms.portal.views import audit, devices, groups, landing, programs
+from derms.portal.views import audit, devices, groups, landing, programs, registrations
 
 app_name = "portal"
 urlpatterns = [
@@ -18,6 +18,14 @@ urlpatterns = [
     path("groups/<int:pk>/move/", groups.group_move, name="group_move"),
     path("groups/<int:pk>/members/", groups.members_add, name="members_add"),
     path("groups/<int:pk>/members/<str:lfdi>/remove/", groups.member_remove, name="member_remove"),
+    path("registrations/", registrations.registration_list, name="registrations"),
+    path("registrations/<str:lfdi>/", registrations.registration_page, name="registration"),
+    path(
+        "registrations/<str:lfdi>/approve/", registrations.registration_approve, name="registration_approve"
+    ),
+    path("registrations/<str:lfdi>/reject/", registrations.registration_reject, name="registration_reject"),
+    path("registrations/<str:lfdi>/revoke/", registrations.registration_revoke, name="registration_revoke"),
+    path("aggregators/<str:lfdi>/", registrations.aggregator_page, name="aggregator"),
     path("programs/", programs.program_list, name="programs"),
     path("programs/<int:pk>/", programs.program_page, name="program"),
     path("programs/<int:pk>/defaults/", programs.defaults_edit, name="defaults_edit"),

@@ -11,6 +11,8 @@ again after a revocation, or the client registering again after its aggregator r
 re-enables it.
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,10 +21,23 @@ from derms import changefeed
 from derms.changefeed import affected
 from derms.models import Authorization, EndDevice
 from derms.services import audit
+from groups.models import Group
 from groups.services import check_assignment
 from live import publish
 
 Status = Authorization.Status
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an entry's EndDevice starts, chosen when approving: scenario, groups, how it registers."""
+
+    role: str
+    aggregator: EndDevice | None = None
+    topology_group: Group | None = None
+    non_topology_groups: tuple[Group, ...] = ()
+    registration_mode: str = Authorization.RegistrationMode.OUT_OF_BAND
+    pin: int | None = None
 
 
 @transaction.atomic
@@ -67,12 +82,17 @@ def create_authorization(
 
 
 @transaction.atomic
-def approve(*, actor, authorization: Authorization) -> Authorization:
+def approve(*, actor, authorization: Authorization, placement: Placement | None = None) -> Authorization:
     """Approve the entry; in out-of-band mode the EndDevice exists from now on, and one that exists
-    already (revoked before) is enabled again whatever the mode."""
+    already (revoked before) is enabled again whatever the mode.
+
+    With ``placement`` the entry first takes it, checked as create_authorization checks a new entry.
+    """
     authorization = _locked(authorization)
     if authorization.status == Status.APPROVED:
         raise ValidationError(f"{authorization.lfdi} is already approved.")
+    if placement is not None:
+        _place(actor=actor, authorization=authorization, placement=placement)
     authorization.full_clean()
     _check_aggregator(authorization.aggregator)
     _decide(actor=actor, authorization=authorization, status=Status.APPROVED, action="approve")
@@ -109,6 +129,25 @@ def reject(*, actor, authorization: Authorization) -> Authorization:
         raise ValidationError(f"Only a pending or seen entry can be rejected; {authorization.lfdi} is not.")
     _decide(actor=actor, authorization=authorization, status=Status.REVOKED, action="reject")
     return authorization
+
+
+def _place(*, actor, authorization: Authorization, placement: Placement) -> None:
+    before = audit.snapshot(authorization)
+    authorization.role = placement.role
+    authorization.aggregator = placement.aggregator
+    authorization.topology_group = placement.topology_group
+    authorization.registration_mode = placement.registration_mode
+    authorization.pin = placement.pin
+    authorization.full_clean()
+    non_topology_groups = list(placement.non_topology_groups)
+    check_assignment(
+        end_device=EndDevice(role=placement.role),
+        topology_group=placement.topology_group,
+        non_topology_groups=non_topology_groups,
+    )
+    authorization.save()
+    authorization.non_topology_groups.set(non_topology_groups)
+    audit.record_change(actor=actor, action="place", obj=authorization, before=before)
 
 
 def _locked(authorization: Authorization) -> Authorization:

@@ -1,7 +1,10 @@
-"""Small filters for the portal's templates: identifiers and durations as people read them."""
+"""Small filters for the portal's templates: identifiers, durations and plots as people read them."""
+
+import json
 
 from django import template
 
+from derms.control_units import CURVE_AXES
 from derms.lfdi import format_sfdi
 
 register = template.Library()
@@ -26,3 +29,32 @@ def seconds(value: int) -> str:
 def timespan(delta) -> str:
     """A timedelta, like ``seconds``."""
     return seconds(delta.total_seconds())
+
+
+@register.filter
+def curve_plot(curve) -> str:
+    """A DERCurve's points, scaled by its multipliers, for static/derms/plots.js."""
+    x_name, x_unit, y_name, y_unit = CURVE_AXES[curve.curve_type]
+    points = list(curve.points.all())
+    return json.dumps(
+        {
+            "x": [p.x * 10**curve.x_multiplier for p in points],
+            "y": [p.y * 10**curve.y_multiplier for p in points],
+            "x_label": f"{x_name} ({x_unit})",
+            "y_label": f"{y_name} ({y_unit})",
+        }
+    )
+
+
+@register.filter
+def series_plot(series: dict) -> str:
+    """A reading series of derms.selectors.readings, for static/derms/plots.js."""
+    return json.dumps(
+        {
+            "x": [t for t, _ in series["points"]],
+            "y": [v for _, v in series["points"]],
+            "x_label": "",
+            "y_label": series["unit"],
+            "time": True,
+        }
+    )

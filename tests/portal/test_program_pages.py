@@ -1,8 +1,10 @@
 """The program list and a program's page: events with their status, defaults and curves; cancelling."""
 
 import datetime as dt
+import json
 
 from django.urls import reverse
+from lxml import html
 
 from derms.events.services import create_control
 from derms.models import AuditEntry, Change, DERControl, EventStatus
@@ -132,3 +134,16 @@ def test_a_program_page_reads_a_fixed_number_of_queries_however_many_events_it_h
 
     assert len(response.context["detail"].events) == 50
     assert response.context["detail"].event_count == 52
+
+
+def test_each_curve_is_plotted_on_the_program_page_with_its_scaling(dispatcher_client, volt_var_curve):
+    page = html.fromstring(
+        dispatcher_client.get(reverse("portal:program", args=[volt_var_curve.program_id])).content
+    )
+
+    [figure] = page.xpath("//figure[@class='curve-plot']")
+    plot = json.loads(figure.get("data-plot"))
+    points = list(volt_var_curve.points.order_by("position"))
+    assert plot["x"] == [p.x * 10**volt_var_curve.x_multiplier for p in points]
+    assert plot["y"] == [p.y * 10**volt_var_curve.y_multiplier for p in points]
+    assert plot["x_label"] == "Voltage (% of nominal)"

@@ -2,8 +2,11 @@
 
 The base view identifies the client once (:func:`csip_api.identity.identify`), refuses unauthorized
 clients with CSIP_UNAUTHORIZED_STATUS, answers methods a resource does not take with 405 and ``Allow``,
-serves HEAD from GET, and hands handlers a :class:`~csip_api.scope.Scope`. Every response carries
-``Content-Length`` (some clients fail on chunked responses).
+serves HEAD from GET, and hands handlers a :class:`~csip_api.scope.Scope`. A PUT or POST body is checked
+before any rule of the server runs: a media type other than application/sep+xml gets 415, a body that is
+not a well-formed, schema-valid document of the resource's type 400 (413 when too large), so a handler
+only ever sees a valid ``self.body``. Every refusal carries a 2030.5 ``Error`` document and every
+response ``Content-Length`` (some clients fail on chunked responses).
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from django.views.decorators.csrf import csrf_exempt
 from lxml import etree
 
 from csip_api.identity import Client, identify
+from csip_api.render.errors import Reason, error
 from csip_api.scope import Scope
-from csip_api.xml import BodyTooLarge, XMLBodyError, body_stream, check_declared_length, serialize
+from csip_api.xml import BodyTooLarge, XMLBodyError, body_stream, check_declared_length, parse_body, serialize
+from csip_api.xml.parse import Body
 
 MEDIA_TYPE = "application/sep+xml"
 
@@ -26,6 +31,10 @@ class Forbidden(XMLBodyError):
     """Understood, and refused by the server's policy (e.g. out-of-band registration, CSIP 6.1.3)."""
 
     status = 403
+
+
+class UnsupportedMediaType(XMLBodyError):
+    status = 415
 
 
 _HANDLED = ("get", "put", "post", "delete")
@@ -53,11 +62,25 @@ def posted(location: str, *, created: bool) -> HttpResponse:
     return empty_response(201 if created else 200, headers={"Location": location})
 
 
-def error_response(error: XMLBodyError) -> HttpResponse:
-    body = str(error).encode()
-    response = HttpResponse(body, status=error.status, content_type="text/plain; charset=utf-8")
-    response["Content-Length"] = str(len(body))
-    return response
+def refusal(
+    status: int, reason: Reason = Reason.INVALID_FORMAT, *, headers: dict | None = None
+) -> HttpResponse:
+    """An error answer: ``status`` with the 2030.5 Error document saying why."""
+    return xml_response(error(reason), status=status, headers=headers)
+
+
+def error_response(problem: XMLBodyError, reason: Reason = Reason.INVALID_FORMAT) -> HttpResponse:
+    """The refusal of a request the client got wrong; what was wrong goes in a header for whoever debugs
+    it, since the Error resource has no room for a message."""
+    if isinstance(problem, BodyTooLarge):
+        reason = Reason.RESOURCE_LIMIT
+    return refusal(problem.status, reason, headers={"X-CSIP-Error": _header_text(str(problem))})
+
+
+def _header_text(message: str) -> str:
+    # Header values are Latin-1 without line breaks; a client's own text may be neither.
+    flat = " ".join(message.split())[:300]
+    return flat.encode("latin-1", "replace").decode("latin-1")
 
 
 class Resource(View):
@@ -65,6 +88,9 @@ class Resource(View):
     and read ``self.scope``."""
 
     scope: Scope
+    body: Body
+    #: The document types each method takes as its body, e.g. ``{"POST": ("EndDevice",)}``.
+    accepts: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def as_view(cls, **initkwargs):
@@ -78,6 +104,9 @@ class Resource(View):
             methods.insert(1, "HEAD")
         return methods
 
+    def body_roots(self, method: str) -> tuple[str, ...]:
+        return self.accepts.get(method, ())
+
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         return self.respond(identify(request), request, **kwargs)
 
@@ -85,34 +114,45 @@ class Resource(View):
         """Answer ``request`` for ``client``: over HTTPS after identification, or in-process when the
         server reads a resource as its subscriber sees it (:mod:`csip_api.reading`)."""
         if not client.is_authorized:
-            return empty_response(settings.CSIP_UNAUTHORIZED_STATUS)
+            return refusal(settings.CSIP_UNAUTHORIZED_STATUS)
         allowed = self.allowed_methods()
         if request.method not in allowed:
-            return empty_response(405, headers={"Allow": ", ".join(allowed)})
+            return refusal(405, headers={"Allow": ", ".join(allowed)})
         self.scope = Scope(client)
         handler = getattr(self, "get" if request.method == "HEAD" else request.method.lower())
         try:
             # Whether or not the handler reads it, an oversized body is refused alike on every resource.
             check_declared_length(request)
+            self._read_body(request)
             response = handler(request, **kwargs)
         except (Http404, ObjectDoesNotExist):
-            return empty_response(404)
-        except BodyTooLarge as error:
+            return refusal(404)
+        except BodyTooLarge as problem:
             _discard_body(request)
-            return error_response(error)
-        except XMLBodyError as error:
-            return error_response(error)
-        except ValidationError as error:
+            return error_response(problem)
+        except XMLBodyError as problem:
+            return error_response(problem)
+        except ValidationError as problem:
             # A rule of the domain the body breaks (services own those rules): the client's fault.
-            return error_response(XMLBodyError(" ".join(error.messages)))
-        except PermissionDenied as error:
-            return error_response(Forbidden(str(error)))
+            return error_response(XMLBodyError(" ".join(problem.messages)), Reason.INVALID_VALUES)
+        except PermissionDenied as problem:
+            return error_response(Forbidden(str(problem)))
         if request.method == "HEAD":
             # The headers of the GET, Content-Length included, without its body.
             length = response["Content-Length"]
             response.content = b""
             response["Content-Length"] = length
         return response
+
+    def _read_body(self, request: HttpRequest) -> None:
+        """Check the body of a PUT or POST before anything else looks at the request."""
+        roots = self.body_roots(request.method)
+        if not roots:
+            return
+        media_type = (request.content_type or "").strip().lower()
+        if media_type != MEDIA_TYPE:
+            raise UnsupportedMediaType(f"The body must be {MEDIA_TYPE}, not {media_type or 'untyped'}.")
+        self.body = parse_body(request, root=roots)
 
 
 def _discard_body(request: HttpRequest) -> None:

@@ -309,10 +309,11 @@ if CSIP_TLS_MODE == "proxy":
 DERMS_PORTAL_HTTPS = _bool("DERMS_PORTAL_HTTPS", CSIP_TLS_MODE == "proxy")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = DERMS_PORTAL_HTTPS
 SECURE_HSTS_SECONDS = 365 * 24 * 3600 if DERMS_PORTAL_HTTPS else 0
-# The schema used by validation tests and `manage.py validate_xml`; not shipped (IEEE's notice).
+# IEEE's sep.xsd: request bodies, validation tests and `manage.py validate_xml`; not shipped (IEEE's notice).
 CSIP_SCHEMA_PATH = env.str("CSIP_SCHEMA_PATH", default="")
-# Check every 2030.5 request body against sep.xsd (needs CSIP_SCHEMA_PATH); off by default.
-CSIP_VALIDATE_BODIES = _bool("CSIP_VALIDATE_BODIES", False)
+# Check every 2030.5 request body against sep.xsd: on whenever the schema is there (derms cannot ship it, and
+# the embedded default must start without it); false only to turn the check off.
+CSIP_VALIDATE_BODIES = _bool("CSIP_VALIDATE_BODIES", bool(CSIP_SCHEMA_PATH))
 if CSIP_VALIDATE_BODIES and not CSIP_SCHEMA_PATH:
     raise ImproperlyConfigured("CSIP_VALIDATE_BODIES needs CSIP_SCHEMA_PATH")
 # Time:quality served to clients: 3 = synchronised to an authoritative source such as NTP (2030.5), up to 7.

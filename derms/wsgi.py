@@ -7,3 +7,11 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "derms.settings")
 
 application = get_wsgi_application()
+
+from django.conf import settings  # noqa: E402
+
+from csip_api.xml.schema import load_schema  # noqa: E402
+
+if settings.CSIP_VALIDATE_BODIES:
+    # Compiled once per worker process before it serves, not on some client's first request.
+    load_schema()

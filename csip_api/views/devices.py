@@ -16,7 +16,7 @@ from csip_api.schema_values import read_values
 from csip_api.selectors import functions
 from csip_api.selectors.devices import end_device_page
 from csip_api.selectors.programs import with_link_counts
-from csip_api.xml import XMLBodyError, parse_body
+from csip_api.xml import XMLBodyError
 from derms.services.registration import deregister_end_device, register_end_device
 
 
@@ -37,9 +37,11 @@ class TimeView(Resource):
 
 
 class EndDeviceListView(Resource):
+    accepts = {"POST": ("EndDevice",)}
+
     def post(self, request):
         """In-band registration (CSIP 6.1.4, 5.3.1.2): a DER registers itself, an aggregator its DERs."""
-        values = read_values(parse_body(request, root="EndDevice"), END_DEVICE)
+        values = read_values(self.body, END_DEVICE)
         client = self.scope.client
         lfdi = values.get("lFDI")
         if lfdi is None:

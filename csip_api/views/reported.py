@@ -18,7 +18,6 @@ from csip_api.paging import page_request, paginate
 from csip_api.render import reported as render
 from csip_api.schema_values import read_values
 from csip_api.scope import Scope
-from csip_api.xml import parse_body
 from derms.models import DERProgram, DERStatus, EndDevice, LogEvent, Response
 from derms.services.alarms import alarm_status, post_log_event
 from derms.services.der_reports import REPORTS, put_der_resource
@@ -38,6 +37,9 @@ class DERReportView(Resource):
     """DERCapability, DERSettings, DERStatus or DERAvailability: what the DER last reported."""
 
     resource = ""
+
+    def body_roots(self, method: str) -> tuple[str, ...]:
+        return (self.resource,) if method == "PUT" else ()
 
     def _end_device(self, edev: int, der: int) -> EndDevice:
         end_device = self.scope.get_der_end_device(edev)
@@ -59,12 +61,14 @@ class DERReportView(Resource):
 
     def put(self, request, edev, der):
         end_device = self._end_device(edev, der)
-        values = read_values(parse_body(request, root=self.resource), DER_RESOURCES[self.resource])
+        values = read_values(self.body, DER_RESOURCES[self.resource])
         put_der_resource(end_device=end_device, resource=self.resource, values=values)
         return empty_response(204)
 
 
 class LogEventListView(Resource):
+    accepts = {"POST": ("LogEvent",)}
+
     def get(self, request, edev):
         end_device = self.scope.get_end_device(edev)
         history = LogEvent.objects.filter(end_device=end_device).order_by("-created_date_time", "-id")
@@ -74,7 +78,7 @@ class LogEventListView(Resource):
 
     def post(self, request, edev):
         end_device = self.scope.get_end_device(edev)
-        values = read_values(parse_body(request, root="LogEvent"), LOG_EVENT)
+        values = read_values(self.body, LOG_EVENT)
         log_event, created = post_log_event(end_device=end_device, values=values)
         return posted(hrefs.href(hrefs.LOG_EVENT, edev=edev, lel=log_event.pk), created=created)
 
@@ -89,13 +93,15 @@ class LogEventView(Resource):
 
 
 class MirrorUsagePointListView(Resource):
+    accepts = {"POST": ("MirrorUsagePoint",)}
+
     def get(self, request):
         usage_points = self.scope.mirror_usage_points().select_related("end_device")
         page = paginate(usage_points.prefetch_related("meter_readings"), page_request(request.GET))
         return xml_response(render.mirror_usage_point_list(page))
 
     def post(self, request):
-        values = read_values(parse_body(request, root="MirrorUsagePoint"), MIRROR_USAGE_POINT)
+        values = read_values(self.body, MIRROR_USAGE_POINT)
         usage_point, created = post_mirror_usage_point(
             client=self.scope.end_device,
             end_device=self.scope.get_der_by_lfdi(values["deviceLFDI"]),
@@ -107,12 +113,14 @@ class MirrorUsagePointListView(Resource):
 class MirrorUsagePointView(Resource):
     """One MirrorUsagePoint; its MirrorMeterReadings and their Readings are POSTed here."""
 
+    accepts = {"POST": ("MirrorMeterReading", "MirrorMeterReadingList")}
+
     def get(self, request, mup):
         return xml_response(render.mirror_usage_point(self.scope.get_mirror_usage_point(mup)))
 
     def post(self, request, mup):
         usage_point = self.scope.get_mirror_usage_point(mup)
-        body = parse_body(request, root=("MirrorMeterReading", "MirrorMeterReadingList"))
+        body = self.body
         entries = body.children("MirrorMeterReading") if body.tag == "MirrorMeterReadingList" else [body]
         meter_readings = [read_values(entry, MIRROR_METER_READING) for entry in entries]
         stored, created = post_mirror_meter_readings(usage_point=usage_point, meter_readings=meter_readings)
@@ -159,6 +167,8 @@ def _program_responses(scope: Scope, rsps: int) -> tuple[DERProgram, QuerySet[Re
 class ResponseListView(Resource):
     """The Responses to a program's events, posted to the ResponseSet its events name in replyTo."""
 
+    accepts = {"POST": ("Response", "DERControlResponse")}
+
     def get(self, request, rsps):
         program, responses = _program_responses(self.scope, rsps)
         page = paginate(responses.order_by("-reported_at", "-id"), page_request(request.GET))
@@ -166,7 +176,7 @@ class ResponseListView(Resource):
 
     def post(self, request, rsps):
         program = self.scope.get_program(rsps)
-        values = read_values(parse_body(request, root=("Response", "DERControlResponse")), RESPONSE)
+        values = read_values(self.body, RESPONSE)
         response = post_response(
             client=self.scope.end_device,
             end_device=self.scope.get_der_by_lfdi(values["endDeviceLFDI"]),

@@ -108,3 +108,7 @@ def response_body(event, lfdi: str, status: int, *, at: int | None = None, root:
         f"<{root} {NS}>{created}<endDeviceLFDI>{lfdi}</endDeviceLFDI>"
         f"<status>{status}</status><subject>{event.mrid}</subject></{root}>"
     )
+
+
+#: What derms answers a request it refuses for its format, or for a resource that is not there (2030.5 Error).
+REFUSED = b'<Error xmlns="urn:ieee:std:2030.5:ns"><reasonCode>0</reasonCode></Error>'

@@ -9,6 +9,7 @@ from derms.models import Authorization, MirrorMeterReading
 from tests.csip_api.documents import (
     AVAILABILITY,
     CAPABILITY,
+    REFUSED,
     log_event_body,
     meter_reading_body,
     mup_body,
@@ -104,7 +105,8 @@ def test_an_unknown_lfdi_gets_the_configured_status_on_every_url(
 
     answers = refusals(stranger, ids)
 
-    assert set(answers.values()) == {(status, b"")}, answers
+    assert set(answers.values()) == {(status, REFUSED), (status, b"")}, answers
+    assert {body for (method, _), (_, body) in answers.items() if method == "HEAD"} == {b""}
     assert snapshot() == before
 
 
@@ -121,5 +123,6 @@ def test_a_revoked_lfdi_gets_the_configured_status_on_every_url_even_of_its_own_
 
     answers = refusals(client, ids)
 
-    assert set(answers.values()) == {(status, b"")}, answers
+    assert set(answers.values()) == {(status, REFUSED), (status, b"")}, answers
+    assert {body for (method, _), (_, body) in answers.items() if method == "HEAD"} == {b""}
     assert snapshot() == before

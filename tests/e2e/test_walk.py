@@ -4,6 +4,7 @@
 import pytest
 
 from csip_api import hrefs
+from tests.csip_api.documents import REFUSED
 from tests.csip_api.walking import walk
 
 pytestmark = [pytest.mark.tls, pytest.mark.django_db(transaction=True)]
@@ -62,7 +63,7 @@ def test_aggregator_gets_not_found_for_another_clients_resources(
         hrefs.href(hrefs.PROGRAM, derp=programs["feeder_1"].pk),
     ):
         response = client.get(url)
-        assert (response.status, response.body) == (404, b""), url
+        assert (response.status, response.body) == (404, REFUSED), url
 
 
 @pytest.mark.parametrize(("server", "status"), [("embedded_api", 404), ("embedded_api_403", 403)])

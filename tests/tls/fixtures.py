@@ -169,6 +169,8 @@ def server_environment(database_url, pki_dir, server_pki, tmp_path_factory) -> C
             "DERMS_NOTIFY_PRIVATE_ADDRESSES": "true",
             "DERMS_NOTIFY_TIMEOUT": "2",
             "DERMS_NOTIFY_COALESCE_SECONDS": "1",
+            # Bodies are checked against the schema whenever it is there, as in production.
+            "CSIP_SCHEMA_PATH": settings.CSIP_SCHEMA_PATH,
         }
         return base_environment(**{**defaults, **overrides})
 

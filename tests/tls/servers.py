@@ -198,8 +198,10 @@ class CsipClient:
     def __init__(self, port: int, context: ssl.SSLContext):
         self.connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
 
-    def request(self, method: str, path: str, body: str | bytes | None = None) -> Response:
-        headers = {} if body is None else {"Content-Type": MEDIA_TYPE}
+    def request(
+        self, method: str, path: str, body: str | bytes | None = None, *, content_type: str = MEDIA_TYPE
+    ) -> Response:
+        headers = {} if body is None else {"Content-Type": content_type}
         self.connection.request(method, path, body=body, headers=headers)
         response = self.connection.getresponse()
         content = response.read()

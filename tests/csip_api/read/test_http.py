@@ -4,6 +4,7 @@ import pytest
 
 from csip_api import hrefs
 from csip_api.http import MEDIA_TYPE
+from tests.csip_api.documents import REFUSED
 
 
 def test_responses_carry_the_sep_media_type_and_content_length(direct_der):
@@ -33,13 +34,15 @@ def test_a_method_the_resource_does_not_take_gets_405_with_allow(direct_der, met
 
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
-    assert response["Content-Length"] == "0"
+    assert (response.content, response["Content-Type"]) == (REFUSED, MEDIA_TYPE)
+    assert response["Content-Length"] == str(len(REFUSED))
 
 
-def test_not_found_is_empty_with_content_length(direct_der):
+def test_not_found_is_a_2030_5_error_with_content_length(direct_der):
     response = direct_der.get(hrefs.href(hrefs.END_DEVICE, edev=987654))
 
-    assert (response.status_code, response.content, response["Content-Length"]) == (404, b"", "0")
+    assert (response.status_code, response.content) == (404, REFUSED)
+    assert (response["Content-Type"], response["Content-Length"]) == (MEDIA_TYPE, str(len(REFUSED)))
 
 
 def test_unauthorized_clients_get_the_configured_status_before_anything_else(stranger, settings):

@@ -2,6 +2,7 @@
 
 from csip_api import hrefs
 from derms.models import Authorization, Role
+from tests.csip_api.documents import REFUSED
 from tests.tls.servers import forwarded_header
 
 from .conftest import Actor
@@ -84,7 +85,7 @@ def test_a_program_not_reached_through_an_fsa_answers_like_a_missing_one(direct_
     for derp in (other, missing):
         for pattern in (hrefs.PROGRAM, hrefs.DEFAULT_CONTROL, hrefs.CONTROL_LIST, hrefs.CURVE_LIST):
             response = direct_der.get(hrefs.href(pattern, derp=derp))
-            assert (response.status_code, response.content) == (404, b"")
+            assert (response.status_code, response.content) == (404, REFUSED)
     event = events["other_feeder"].pk
     assert direct_der.get(hrefs.href(hrefs.CONTROL, derp=other, derc=event)).status_code == 404
     # An event of a visible program is not reachable under another program's href either.

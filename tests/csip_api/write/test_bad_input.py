@@ -94,8 +94,9 @@ def test_the_body_limit_is_csip_max_body_bytes_whatever_djangos_own_limit(
     for method, path, body in targets:
         refused = send(direct, method, path, padded_to(body, csip_limit + 1))
         assert refused.status_code == 413, path
-        assert refused["Content-Type"].startswith("text/plain")
-        assert f"exceeds {csip_limit} bytes".encode() in refused.content
+        assert refused["Content-Type"] == "application/sep+xml"
+        assert refused.content == b'<Error xmlns="urn:ieee:std:2030.5:ns"><reasonCode>2</reasonCode></Error>'
+        assert f"exceeds {csip_limit} bytes" in refused["X-CSIP-Error"]
         accepted = send(direct, method, path, padded_to(body, csip_limit))
         assert accepted.status_code in (200, 201, 204), path
 

@@ -31,7 +31,9 @@ class ClientKind(enum.Enum):
     END_DEVICE = "end_device"  # a registered direct DER client
     AGGREGATOR = "aggregator"  # a registered aggregator
     UNREGISTERED = "unregistered"  # approved, but its EndDevice does not exist yet (in-band registration)
-    UNAUTHORIZED = "unauthorized"  # no certificate, unknown, pending, revoked, or not allowed to connect
+    UNAUTHORIZED = (
+        "unauthorized"  # no certificate, unknown, pending, revoked, disabled, or not allowed to connect
+    )
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,10 @@ def client_for_lfdi(lfdi: str) -> Client:
     end_device = EndDevice.objects.filter(lfdi=lfdi).select_related("topology_group").first()
     if end_device is None:
         return Client(lfdi=lfdi, kind=ClientKind.UNREGISTERED, authorization=authorization)
+    if not end_device.enabled:
+        # Unticking "enabled" disconnects a direct DER or an aggregator exactly as revoking it does.
+        _record_refused(lfdi, authorization)
+        return Client(lfdi=lfdi, kind=ClientKind.UNAUTHORIZED, authorization=authorization)
     kind = ClientKind.AGGREGATOR if end_device.role == Role.AGGREGATOR else ClientKind.END_DEVICE
     return Client(lfdi=lfdi, kind=kind, authorization=authorization, end_device=end_device)
 

@@ -1,4 +1,13 @@
-"""The Time resource, from the server's configured zone (settings.TIME_ZONE) and the current year's rules."""
+"""The Time resource, from the server's configured zone (settings.TIME_ZONE).
+
+Clients read Time in two ways. 2030.5 says dstOffset applies between dstStartTime and dstEndTime; common
+conformance tools and another open server apply dstOffset as the offset in effect now, ignoring the two
+times. One representation is right for both: dstOffset is the daylight-saving offset in effect now (0 in
+standard time), and dstStartTime and dstEndTime bound the daylight-saving period now in effect or, in
+standard time, the next one (so ``now`` falls between them exactly when dstOffset is not 0, whichever
+hemisphere the zone is in and on either side of a transition). Either reading then gives
+``currentTime + tzOffset + dstOffset`` = ``localTime``.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +23,12 @@ from csip_api import hrefs
 from csip_api.hrefs import href
 from csip_api.xml import element, leaf, time_value
 
+_NONE = dt.timedelta(0)
+
 
 @dataclass(frozen=True)
 class DaylightSaving:
-    """A zone's standard offset and, for one year, when daylight saving starts and ends (UTC)."""
+    """A zone's standard offset, the daylight-saving offset in effect, and the period it describes (UTC)."""
 
     tz_offset: int
     dst_offset: int
@@ -42,8 +53,8 @@ def _transition(zone: ZoneInfo, low: dt.datetime, high: dt.datetime) -> dt.datet
 
 
 @functools.cache
-def daylight_saving(zone_name: str, year: int) -> DaylightSaving:
-    """Find the year's offset changes by walking it a day at a time, then bisecting to the second."""
+def _changes(zone_name: str, year: int) -> tuple[dt.datetime, ...]:
+    """The year's offset changes, found by walking it a day at a time, then bisecting to the second."""
     zone = ZoneInfo(zone_name)
     moment = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
     changes = []
@@ -52,19 +63,31 @@ def daylight_saving(zone_name: str, year: int) -> DaylightSaving:
         if _offset(zone, following) != _offset(zone, moment):
             changes.append(_transition(zone, moment, following))
         moment = following
-    january = dt.datetime(year, 1, 1, tzinfo=dt.UTC).astimezone(zone)
-    standard = january.utcoffset() - (january.dst() or dt.timedelta(0))
-    if len(changes) < 2:
-        return DaylightSaving(int(standard.total_seconds()), 0, None, None)
-    # Northern zones start DST at the first change; southern zones end it there.
-    first_is_start = bool(changes[0].astimezone(zone).dst())
-    start, end = (changes[0], changes[1]) if first_is_start else (changes[1], changes[0])
-    dst = start.astimezone(zone).dst()
-    return DaylightSaving(int(standard.total_seconds()), int(dst.total_seconds()), start, end)
+    return tuple(changes)
+
+
+def daylight_saving(zone_name: str, now: dt.datetime) -> DaylightSaving:
+    """The Time fields of ``zone_name`` at ``now``: see the module's docstring for why these."""
+    zone = ZoneInfo(zone_name)
+    local = now.astimezone(zone)
+    in_effect = local.dst() or _NONE
+    standard = int((local.utcoffset() - in_effect).total_seconds())
+    # The periods around now: from the year before (a southern summer) to the year after (the next one).
+    changes = [c for year in (local.year - 1, local.year, local.year + 1) for c in _changes(zone_name, year)]
+    starts = [c for c in changes if c.astimezone(zone).dst()]
+    ends = [c for c in changes if not c.astimezone(zone).dst()]
+    if in_effect:
+        start = max(c for c in starts if c <= now)
+    else:
+        start = min((c for c in starts if c > now), default=None)
+    end = None if start is None else min((c for c in ends if c > start), default=None)
+    if start is None or end is None:
+        return DaylightSaving(standard, 0, None, None)
+    return DaylightSaving(standard, int(in_effect.total_seconds()), start, end)
 
 
 def time_resource(now: dt.datetime) -> etree._Element:
-    rules = daylight_saving(settings.TIME_ZONE, now.astimezone(ZoneInfo(settings.TIME_ZONE)).year)
+    rules = daylight_saving(settings.TIME_ZONE, now)
     local = now.astimezone(ZoneInfo(settings.TIME_ZONE))
     return element(
         "Time",

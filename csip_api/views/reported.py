@@ -18,10 +18,14 @@ from csip_api.paging import page_request, paginate
 from csip_api.render import reported as render
 from csip_api.schema_values import read_values
 from csip_api.scope import Scope
-from derms.models import DERProgram, DERStatus, EndDevice, LogEvent, Response
-from derms.services.alarms import alarm_status, post_log_event
+from derms.models import DERProgram, EndDevice, LogEvent, Response
+from derms.services.alarms import post_log_event
 from derms.services.der_reports import REPORTS, put_der_resource
-from derms.services.metering import post_mirror_meter_readings, post_mirror_usage_point
+from derms.services.metering import (
+    delete_mirror_usage_point,
+    post_mirror_meter_readings,
+    post_mirror_usage_point,
+)
 from derms.services.responses import post_response
 
 #: Where each DER resource is routed.
@@ -52,10 +56,9 @@ class DERReportView(Resource):
         report = REPORTS[self.resource].objects.filter(end_device=end_device).first()
         if report is None:
             raise Http404
+        # Served field for field as the client last PUT it: the DER's active alarms are the server's
+        # reading of what it reported (the portal shows them), not an edit of what it said.
         values = report.values
-        if isinstance(report, DERStatus):
-            # The active alarms, however they were reported, are what alarmStatus says (CSIP 5.2.5.3).
-            values = {**values, "alarmStatus": alarm_status(end_device=end_device)}
         report_href = hrefs.href(REPORT_PATTERNS[self.resource], edev=edev, der=der)
         return xml_response(render.der_report(self.resource, values, report_href=report_href))
 
@@ -117,6 +120,12 @@ class MirrorUsagePointView(Resource):
 
     def get(self, request, mup):
         return xml_response(render.mirror_usage_point(self.scope.get_mirror_usage_point(mup)))
+
+    def delete(self, request, mup):
+        """The client stops mirroring this usage point: it goes, with its readings."""
+        usage_point = self.scope.get_mirror_usage_point(mup)
+        delete_mirror_usage_point(client=self.scope.end_device, usage_point=usage_point)
+        return empty_response(204)
 
     def post(self, request, mup):
         usage_point = self.scope.get_mirror_usage_point(mup)

@@ -82,9 +82,3 @@ def _move(
     state.log_event = log_event
     state.save(update_fields=["active", "changed_at", "log_event"])
     publish.changed(end_device=end_device, kind=publish.Kind.ALARM)
-
-
-def alarm_status(*, end_device: EndDevice) -> int:
-    """The DERStatus alarmStatus bitmap of the DER's active alarms."""
-    active = AlarmState.objects.filter(end_device=end_device, active=True).values_list("alarm", flat=True)
-    return sum(DERAlarm(alarm).bit for alarm in active)

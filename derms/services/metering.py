@@ -5,12 +5,15 @@ so an aggregator posting for thousands of DERs costs a handful of statements, an
 again replaces the stored one instead of being counted twice.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from derms import changefeed
+from derms.changefeed import Kind, Resource
 from derms.models import EndDevice, MirrorMeterReading, MirrorUsagePoint, Reading
 from derms.models.der import from_epoch
 from derms.models.readings import READING_TYPE_COLUMNS
+from derms.services import audit
 from live import publish
 
 #: Reading fields updated when the same reading is posted again.
@@ -196,3 +199,20 @@ def _reading(meter_reading: MirrorMeterReading, end_device_id: int, values: dict
 def _time(values: dict, element: str, stored):
     """A TimeType element as a datetime, or ``stored`` when the post leaves it out."""
     return stored if values.get(element) is None else from_epoch(values[element])
+
+
+@transaction.atomic
+def delete_mirror_usage_point(*, client: EndDevice, usage_point: MirrorUsagePoint) -> None:
+    """Delete a MirrorUsagePoint its client no longer mirrors; its MirrorMeterReadings and Readings go with
+    it (2030.5 lets a client DELETE what it created). Only the client that posted it may."""
+    if usage_point.client_id != client.pk:
+        raise PermissionDenied("Only the client that posted a MirrorUsagePoint may delete it.")
+    audit.record(
+        actor=None,
+        actor_name=f"2030.5 client {client.lfdi}",
+        action="delete",
+        obj=usage_point,
+        before=audit.snapshot(usage_point),
+    )
+    changefeed.record("mirror_usage_point_deleted", [Resource(Kind.MIRROR_USAGE_POINT, usage_point.pk)])
+    usage_point.delete()

@@ -7,7 +7,7 @@ from lxml import etree
 from csip_api import hrefs
 from csip_api.xml import NS
 from derms.models import DERAvailability, DERCapability, DERSettings, DERStatus
-from tests.csip_api.documents import AVAILABILITY, CAPABILITY, settings_body, status_body
+from tests.csip_api.documents import AVAILABILITY, CAPABILITY, log_event_body, settings_body, status_body
 
 pytestmark = [pytest.mark.tls, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +30,36 @@ def test_a_report_put_for_a_der_is_stored_and_served_back(reporter, resource, bo
     assert model.objects.filter(end_device=reporter.der).count() == 1
     assert served.status == 200
     assert etree.fromstring(served.body).findtext(f"{{{NS}}}{element}") == value
+
+
+def without_href(document: bytes) -> bytes:
+    root = etree.fromstring(document)
+    root.attrib.pop("href", None)
+    return etree.tostring(root, method="c14n")
+
+
+@pytest.mark.parametrize(
+    ("resource", "body"),
+    [
+        (hrefs.DER_CAPABILITY, CAPABILITY),
+        (hrefs.DER_SETTINGS, settings_body(3500)),
+        (hrefs.DER_STATUS, status_body(1700000300)),
+        (hrefs.DER_STATUS, status_body(1700000300, alarms="00000004")),
+        (hrefs.DER_AVAILABILITY, AVAILABILITY),
+    ],
+    ids=["DERCapability", "DERSettings", "DERStatus", "DERStatus with alarms", "DERAvailability"],
+)
+def test_a_get_returns_what_the_client_last_put_field_for_field_whatever_its_alarms(reporter, resource, body):
+    url = hrefs.href(resource, edev=reporter.der.pk, der=hrefs.DER_ID)
+    # An over-voltage alarm the DER raised by LogEvent is active on the server.
+    log = hrefs.href(hrefs.LOG_EVENT_LIST, edev=reporter.der.pk)
+    assert reporter.client.post(log, log_event_body(2, at=1700000000)).status == 201
+
+    assert reporter.client.put(url, body).status == 204
+    served = reporter.client.get(url)
+
+    assert served.status == 200
+    assert without_href(served.body) == without_href(body.encode())
 
 
 def test_der_status_is_kept_as_history(reporter):

@@ -5,7 +5,7 @@ import pytest
 
 from csip_api import hrefs, urls
 from csip_api.xml import NS
-from derms.models import Authorization, MirrorMeterReading
+from derms.models import Authorization, EndDevice, MirrorMeterReading
 from tests.csip_api.documents import (
     AVAILABILITY,
     CAPABILITY,
@@ -110,14 +110,24 @@ def test_an_unknown_lfdi_gets_the_configured_status_on_every_url(
     assert snapshot() == before
 
 
+def revoke(party) -> None:
+    Authorization.objects.filter(lfdi=party.lfdi).update(status=Authorization.Status.REVOKED)
+
+
+def disable(party) -> None:
+    """What a handbook administrator's unticking "enabled" on the EndDevice does."""
+    EndDevice.objects.filter(pk=party.end_device.pk).update(enabled=False)
+
+
+@pytest.mark.parametrize("refuse", [revoke, disable], ids=["revoked", "disabled"])
 @pytest.mark.parametrize(("server", "status"), SERVERS)
-def test_a_revoked_lfdi_gets_the_configured_status_on_every_url_even_of_its_own_resources(
-    request, connect, direct, programs, events, server, status
+def test_a_revoked_or_disabled_client_gets_the_configured_status_on_every_url_even_of_its_own_resources(
+    request, connect, direct, programs, events, server, status, refuse
 ):
     port = port_of(request, server)
     client = connect(port, direct.certificate)
     ids = own_one_of_everything(client, direct, programs, events)
-    Authorization.objects.filter(lfdi=direct.lfdi).update(status=Authorization.Status.REVOKED)
+    refuse(direct)
     client.get("/dcap")  # its first refused request records when it was last seen
     before = snapshot()
 
@@ -126,3 +136,13 @@ def test_a_revoked_lfdi_gets_the_configured_status_on_every_url_even_of_its_own_
     assert set(answers.values()) == {(status, REFUSED), (status, b"")}, answers
     assert {body for (method, _), (_, body) in answers.items() if method == "HEAD"} == {b""}
     assert snapshot() == before
+
+
+def test_a_disabled_aggregator_is_refused_on_its_next_request(embedded_api, connect, aggregator):
+    client = connect(embedded_api.port, aggregator.certificate)
+    der = hrefs.href(hrefs.END_DEVICE, edev=aggregator.ders[0].pk)
+    assert client.get(der).status == 200
+
+    disable(aggregator)
+
+    assert (client.get(der).status, client.get("/dcap").status) == (404, 404)

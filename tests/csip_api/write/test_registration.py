@@ -243,13 +243,14 @@ def test_in_band_registration_refuses_groups_beyond_the_limit_and_changes_nothin
     assert snapshot() == before
 
 
-def test_an_aggregator_disabled_by_the_utility_cannot_register_its_ders(aggregator):
+def test_an_aggregator_disabled_by_the_utility_cannot_register_its_ders(aggregator, settings):
     EndDevice.objects.filter(pk=aggregator.end_device.pk).update(enabled=False)
+    aggregator.get("/dcap")  # its first refused request records when it was last seen
     before = snapshot()
 
     response = register(aggregator, aggregator.approved_lfdi)
 
-    assert response.status_code == 400
+    assert response.status_code == settings.CSIP_UNAUTHORIZED_STATUS
     assert snapshot() == before
 
 

@@ -4,6 +4,7 @@ import ssl
 
 import pytest
 
+from tests.csip_api.documents import REFUSED
 from tests.tls.servers import client_context, https_request, only
 
 pytestmark = [pytest.mark.tls, pytest.mark.django_db(transaction=True)]
@@ -60,11 +61,18 @@ def test_nginx_admits_a_body_as_large_as_csip_max_body_bytes_and_refuses_a_large
     limit = settings.CSIP_MAX_BODY_BYTES
 
     def post(size: int):
-        return https_request(nginx.api_port, "/mup", context, method="POST", body=b"x" * size)
+        return https_request(
+            nginx.api_port,
+            "/mup",
+            context,
+            method="POST",
+            body=b"x" * size,
+            headers={"Content-Type": "application/sep+xml"},
+        )
 
     at_the_limit, over_it = post(limit), post(limit + 1)
 
     # derms itself read the body at the limit: it is not XML, so derms's own 400, not nginx's 413 page.
     assert at_the_limit.status == 400
-    assert at_the_limit.body.startswith(b"Malformed XML")
+    assert at_the_limit.body == REFUSED
     assert over_it.status == 413

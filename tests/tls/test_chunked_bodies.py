@@ -56,5 +56,5 @@ def test_a_chunked_body_over_the_limit_is_refused_with_413(
     )
 
     assert status == 413
-    assert b"exceeds 2097152 bytes" in content
+    assert b"<reasonCode>2</reasonCode>" in content  # derms's Error: resource limit reached
     assert not LogEvent.objects.exists()

@@ -10,7 +10,7 @@ from csip_api.http import Resource, empty_response, posted, xml_response
 from csip_api.paging import page_request, paginate
 from csip_api.render import subscriptions as render
 from csip_api.schema_values import read_values
-from csip_api.xml import XMLBodyError, parse_body
+from csip_api.xml import XMLBodyError
 from derms.models import EndDevice
 from notifications.models import Subscription
 from notifications.services import may_subscribe, subscribe, unsubscribe
@@ -26,6 +26,8 @@ class _OwnSubscriptions(Resource):
 
 
 class SubscriptionListView(_OwnSubscriptions):
+    accepts = {"POST": ("Subscription",)}
+
     def get(self, request, edev):
         owner = self.owner(edev)
         subscriptions = Subscription.objects.filter(subscriber=owner).order_by("id")
@@ -35,7 +37,7 @@ class SubscriptionListView(_OwnSubscriptions):
 
     def post(self, request, edev):
         self.owner(edev)
-        body = parse_body(request, root="Subscription")
+        body = self.body
         if body.child("Condition") is not None:
             raise XMLBodyError("Conditional subscriptions are not offered: leave Condition out.")
         values = read_values(body, SUBSCRIPTION)

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from derms.models import AuditEntry, Authorization, EndDevice, Role
 from derms.services import authorizations
 from groups import services as groups
-from tests.factories import make_authorization, make_non_topology_group
+from tests.factories import make_authorization, make_lfdi, make_non_topology_group
 
 
 def test_approving_out_of_band_creates_the_end_device_in_the_chosen_groups(
@@ -185,3 +185,33 @@ def test_rejecting_a_seen_lfdi_keeps_the_entry_as_revoked(stranger_lfdi, handboo
     assert AuditEntry.objects.get().action == "reject"
     with pytest.raises(ValidationError, match="Only a pending or seen"):
         authorizations.reject(actor=handbook_administrator, authorization=entry)
+
+
+def test_an_approval_with_a_placement_places_the_entry_first(handbook_administrator, topology):
+    entry = make_authorization(lfdi=make_lfdi("placed-on-approval"))
+    vendor = make_non_topology_group("Vendor X")
+    placement = authorizations.Placement(
+        role=Role.DIRECT, topology_group=topology.feeder, non_topology_groups=(vendor,), pin=111115
+    )
+
+    authorizations.approve(actor=handbook_administrator, authorization=entry, placement=placement)
+
+    end_device = EndDevice.objects.get(lfdi=entry.lfdi)
+    assert (end_device.topology_group, end_device.pin) == (topology.feeder, 111115)
+    assert list(end_device.non_topology_groups.all()) == [vendor]
+    assert AuditEntry.objects.filter(action="place", object_id=str(entry.pk)).exists()
+
+
+def test_a_placement_that_cannot_stand_leaves_the_entry_pending(handbook_administrator, aggregator):
+    entry = make_authorization(lfdi=make_lfdi("badly-placed"))
+
+    with pytest.raises(ValidationError):
+        authorizations.approve(
+            actor=handbook_administrator,
+            authorization=entry,
+            placement=authorizations.Placement(role=Role.DIRECT, aggregator=aggregator),
+        )
+
+    entry.refresh_from_db()
+    assert (entry.status, entry.aggregator) == (Authorization.Status.PENDING, None)
+    assert not AuditEntry.objects.exists()

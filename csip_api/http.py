@@ -69,6 +69,11 @@ def refusal(
     return xml_response(error(reason), status=status, headers=headers)
 
 
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 2030.5 listener's answer to a path it does not serve."""
+    return refusal(404)
+
+
 def error_response(problem: XMLBodyError, reason: Reason = Reason.INVALID_FORMAT) -> HttpResponse:
     """The refusal of a request the client got wrong; what was wrong goes in a header for whoever debugs
     it, since the Error resource has no room for a message."""

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from derms.lfdi import lfdi_from_certificate, sfdi_from_lfdi
+from derms.listeners import PORTAL, listener_of
 from derms.models import Authorization, EndDevice, Role
 
 FORWARDED_CERT_META = "HTTP_X_FORWARDED_CLIENT_CERT"
@@ -60,7 +61,9 @@ UNAUTHORIZED = Client(lfdi=None, kind=ClientKind.UNAUTHORIZED)
 
 
 def peer_certificate(request) -> bytes | None:
-    """The DER bytes of the certificate the client proved it holds, or None."""
+    """The DER bytes of the certificate the client proved it holds, or None (always on the portal)."""
+    if listener_of(request) == PORTAL:
+        return None
     if settings.CSIP_TLS_MODE == "proxy":
         if not _from_trusted_proxy(request):
             return None

@@ -6,6 +6,8 @@ from csip_api import hrefs
 from csip_api.views import devices, programs, reported, subscriptions
 
 app_name = "csip_api"
+#: A path the 2030.5 listener does not serve is answered like a missing resource: a 2030.5 Error.
+handler404 = "csip_api.http.not_found"
 
 urlpatterns = [
     path(hrefs.DCAP, devices.DeviceCapabilityView.as_view(), name="dcap"),

@@ -99,6 +99,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the URLs a request may reach depend on the listener it came in on.
+    "derms.listeners.ListenerURLConf",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -110,6 +112,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "derms.urls"
+# What each listener serves (derms.listeners): the 2030.5 server (gunicorn) and the portal (daphne).
+CSIP_URLCONF = "csip_api.urls"
+PORTAL_URLCONF = "derms.portal_urls"
 WSGI_APPLICATION = "derms.wsgi.application"
 ASGI_APPLICATION = "derms.asgi.application"
 

@@ -1,13 +1,11 @@
-from django.contrib import admin
+"""Both listeners' URLs, for requests that come through neither (Django's in-process test client).
+
+Each real listener serves only its own side (derms.listeners): the portal's in derms.portal_urls, the 2030.5
+resources, at the server root (/dcap, /edev, /derp/...), in csip_api.urls.
+"""
+
 from django.urls import include, path
 
-urlpatterns = [
-    path("admin/", admin.site.urls),
-    path("api/v1/", include("api.urls")),
-    path("api-tokens/", include("api.portal_urls")),
-    path("imports/", include("imports.urls")),
-    path("", include("derms.portal.urls")),
-    path("notifications/", include("notifications.urls")),
-    # IEEE 2030.5 resources live at the server root (/dcap, /edev, /derp/...).
-    path("", include("csip_api.urls")),
-]
+from derms.portal_urls import urlpatterns as portal_urlpatterns
+
+urlpatterns = [*portal_urlpatterns, path("", include("csip_api.urls"))]

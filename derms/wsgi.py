@@ -1,4 +1,5 @@
-"""WSGI entry point: serves the 2030.5 API (faster than ASGI here, see CSIP-NOTES "Serving")."""
+"""WSGI entry point: the 2030.5 listener, serving the 2030.5 API only (faster than ASGI here, see
+CSIP-NOTES "Serving")."""
 
 import os
 
@@ -6,7 +7,9 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "derms.settings")
 
-application = get_wsgi_application()
+from derms.listeners import csip_wsgi
+
+application = csip_wsgi(get_wsgi_application())
 
 from django.conf import settings  # noqa: E402
 

@@ -3,3 +3,5 @@
 from derms.settings import *  # noqa: F403
 
 ROOT_URLCONF = "tests.tls.urls"
+CSIP_URLCONF = "tests.tls.csip_urls"
+PORTAL_URLCONF = "tests.tls.portal_urls"

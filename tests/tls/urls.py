@@ -1,4 +1,6 @@
-"""derms's URLs plus ``whoami``, which tells a test who the server took the client for. Test-only."""
+"""derms's URLs plus ``whoami``, which tells a test who the server took the client for. Test-only.
+
+``whoami`` is on both listeners' URLs, so a test can ask either what it believed."""
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse

@@ -11,6 +11,7 @@ from csip_api.paging import Page
 from csip_api.selectors.functions import FunctionSetAssignment
 from csip_api.xml import Hex, element, leaf, link, list_link
 from derms.models import EndDevice
+from derms.services.rates import poll_rate_of
 
 
 def device_capability(*, end_device_count: int, response_set_count: int, mirror_count: int) -> etree._Element:
@@ -69,6 +70,7 @@ def end_device_list(
     fsa_counts: dict[int, int],
     log_event_counts: dict[int, int],
     subscription_counts: dict[int, int],
+    poll_rate: int,
 ) -> etree._Element:
     return element(
         "EndDeviceList",
@@ -85,7 +87,7 @@ def end_device_list(
         subscribable=1,
         all=page.all,
         results=page.results,
-        pollRate=settings.CSIP_POLL_RATE,
+        pollRate=poll_rate,
     )
 
 
@@ -122,7 +124,7 @@ def function_set_assignments_list(device: EndDevice, page: Page[FunctionSetAssig
         subscribable=1,
         all=page.all,
         results=page.results,
-        pollRate=settings.CSIP_POLL_RATE,
+        pollRate=poll_rate_of(device),
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from lxml import etree
 
 from csip_api import hrefs
@@ -43,7 +42,7 @@ def program(derp: DERProgram) -> etree._Element:
     )
 
 
-def program_list(page: Page[DERProgram], *, list_href: str) -> etree._Element:
+def program_list(page: Page[DERProgram], *, list_href: str, poll_rate: int) -> etree._Element:
     """A DERProgramList; its pollRate tells DER clients how often to poll (CSIP 6.3.3.3)."""
     return element(
         "DERProgramList",
@@ -52,7 +51,7 @@ def program_list(page: Page[DERProgram], *, list_href: str) -> etree._Element:
         subscribable=1,
         all=page.all,
         results=page.results,
-        pollRate=settings.CSIP_POLL_RATE,
+        pollRate=poll_rate,
     )
 
 

@@ -6,7 +6,6 @@ empty, and they are rendered here so that the write side only has to supply the 
 
 from __future__ import annotations
 
-from django.conf import settings
 from lxml import etree
 
 from csip_api import hrefs
@@ -17,6 +16,7 @@ from csip_api.schema_values import render_values
 from csip_api.selectors.mrids import derived_mrid
 from csip_api.xml import element, leaf, list_link
 from derms.models import DERProgram, LogEvent, MirrorMeterReading, MirrorUsagePoint, Response
+from derms.services.rates import post_rate_of
 
 
 def response_set(program: DERProgram) -> etree._Element:
@@ -107,7 +107,7 @@ def mirror_usage_point(usage_point: MirrorUsagePoint) -> etree._Element:
         "status": usage_point.status,
         "deviceLFDI": usage_point.end_device.lfdi,
         "MirrorMeterReading": [_meter_reading_values(m) for m in usage_point.meter_readings.all()],
-        "postRate": usage_point.post_rate or settings.CSIP_POST_RATE,
+        "postRate": post_rate_of(usage_point),
     }
     return render_values(
         "MirrorUsagePoint",

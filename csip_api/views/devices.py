@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db.models import Min
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,6 +20,7 @@ from csip_api.selectors import functions
 from csip_api.selectors.devices import end_device_page
 from csip_api.selectors.programs import with_link_counts
 from csip_api.xml import XMLBodyError
+from derms.services.rates import poll_rate_of
 from derms.services.registration import deregister_end_device, register_end_device
 
 
@@ -65,6 +69,7 @@ class EndDeviceListView(Resource):
                 fsa_counts=functions.assignment_counts(page.items),
                 log_event_counts=functions.log_event_counts(page.items),
                 subscription_counts=functions.subscription_counts(self.scope, page.items),
+                poll_rate=poll_rate_of(self.scope.end_device),
             )
         )
 
@@ -117,7 +122,11 @@ class AssignedProgramListView(Resource):
         programs = with_link_counts(functions.programs_of_assignment(device, fsa), timezone.now())
         page = paginate(programs, page_request(request.GET))
         list_href = hrefs.href(hrefs.FSA_PROGRAM_LIST, edev=edev, fsa=fsa)
-        return xml_response(program_list(page, list_href=list_href))
+        # The fastest of the list's programs decides how often the DER polls it.
+        fastest = programs.aggregate(rate=Min(Coalesce("poll_rate", settings.CSIP_POLL_RATE)))["rate"]
+        return xml_response(
+            program_list(page, list_href=list_href, poll_rate=fastest or settings.CSIP_POLL_RATE)
+        )
 
 
 class DERListView(Resource):

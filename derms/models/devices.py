@@ -103,6 +103,9 @@ class EndDevice(models.Model):
     device_category = models.PositiveBigIntegerField(null=True, blank=True)
     #: UInt32 seconds.
     post_rate = models.PositiveBigIntegerField(null=True, blank=True, help_text="Seconds between posts.")
+    #: Seconds between this client's polls of its EndDeviceList, and a DER's of its
+    #: FunctionSetAssignmentsList; empty: CSIP_POLL_RATE. Set through derms.services.rates.
+    poll_rate = models.PositiveBigIntegerField(null=True, blank=True)
     pin = pin_field()
     registered_at = models.DateTimeField(default=timezone.now)
     #: When its aggregator removed it (CSIP 5.3.1.2); the EndDevice stays, disabled, with its history.

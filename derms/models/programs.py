@@ -60,6 +60,9 @@ class DERProgram(IdentifiedObject):
     group = models.OneToOneField("groups.Group", on_delete=models.PROTECT, related_name="der_program")
     #: Lower primacy wins when controls conflict (CSIP 5.2.4.2).
     primacy = models.PositiveSmallIntegerField()
+    #: Seconds between polls of the DERProgramLists holding it (the fastest of a list's programs wins);
+    #: empty: CSIP_POLL_RATE. Set through derms.services.rates.
+    poll_rate = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = "DER program"

@@ -36,6 +36,9 @@ class MirrorUsagePoint(models.Model):
     post_rate = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="Seconds between posts (UInt32); the server's default when empty."
     )
+    #: The utility's own postRate for this mirror, which wins over what the client posted; set through
+    #: derms.services.rates.
+    utility_post_rate = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

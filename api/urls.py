@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api import authorizations, client_data, devices, events, groups, programs
+from api import authorizations, client_data, devices, events, groups, programs, rates
 
 app_name = "api"
 
@@ -36,6 +36,9 @@ urlpatterns = [
     path("programs/", programs.ProgramList.as_view(), name="programs"),
     path("programs/<str:mrid>/", programs.ProgramDetail.as_view(), name="program"),
     path("programs/<str:mrid>/default-control/", programs.DefaultControl.as_view(), name="default-control"),
+    path("programs/<str:mrid>/poll-rate/", rates.ProgramPollRate.as_view(), name="program-poll-rate"),
+    path("end-devices/<str:lfdi>/poll-rate/", rates.EndDevicePollRate.as_view(), name="end-device-poll-rate"),
+    path("mirror-usage-points/<int:pk>/post-rate/", rates.MirrorPostRate.as_view(), name="mirror-post-rate"),
     path("programs/<str:mrid>/curves/", programs.CurveList.as_view(), name="curves"),
     path("curves/<str:mrid>/", programs.CurveDetail.as_view(), name="curve"),
     path("programs/<str:program_mrid>/controls/", events.ProgramControls.as_view(), name="program-controls"),

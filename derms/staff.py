@@ -32,7 +32,6 @@ _ALL_MODELS = (
     "derms.mirrorusagepoint",
     "derms.mirrormeterreading",
     "derms.response",
-    "derms.programchange",
 )
 _MAY_EDIT = {
     DISPATCHERS: (

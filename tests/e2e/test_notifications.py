@@ -22,8 +22,8 @@ from tests.tls.servers import CsipClient, ServerProcess
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-#: The worker's beat sweeps every 5 s and the coalescing window is 1 s: a change arrives well within this.
-ARRIVAL = 30.0
+#: The worker's beat sweeps every 5 s and the coalescing window is 1 s: a change arrives well within this, even with the machine loaded.
+ARRIVAL = 60.0
 
 
 @pytest.fixture

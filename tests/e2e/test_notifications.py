@@ -22,7 +22,8 @@ from tests.tls.servers import CsipClient, ServerProcess
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-#: The worker's beat sweeps every 5 s and the coalescing window is 1 s: a change arrives well within this, even with the machine loaded.
+#: The worker's beat sweeps every 5 s and the coalescing window is 1 s: a change arrives well within this,
+#: even on a loaded machine.
 ARRIVAL = 60.0
 
 

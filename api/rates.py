@@ -21,60 +21,65 @@ class RateSerializer(serializers.Serializer):
 
 
 class _RateView(StaffView):
+    """GET and PUT one resource's own rate; subclasses say how to find it and which service sets it."""
+
     read_permissions, write_permissions = READ, WRITE
     serializer_class = RateSerializer
+    own_field = "poll_rate"
 
-    def _answer(self, own, effective):
-        return Response({"seconds": own, "effective": effective})
+    def find(self, **ids):
+        raise NotImplementedError
 
-    def _seconds(self, request):
+    def set_rate(self, obj, *, seconds, actor):
+        raise NotImplementedError
+
+    def effective(self, obj) -> int:
+        return rates.poll_rate_of(obj)
+
+    def get(self, request, **ids):
+        return self._answer(self.find(**ids))
+
+    @extend_schema(request=RateSerializer, responses=RateSerializer)
+    def put(self, request, **ids):
         incoming = RateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        return incoming.validated_data["seconds"]
+        obj = self.set_rate(self.find(**ids), seconds=incoming.validated_data["seconds"], actor=request.user)
+        return self._answer(obj)
+
+    def _answer(self, obj):
+        return Response({"seconds": getattr(obj, self.own_field), "effective": self.effective(obj)})
 
 
 class ProgramPollRate(_RateView):
     """The pollRate of the DERProgramLists holding the program (the fastest of their programs wins)."""
 
-    def get(self, request, mrid: str):
-        program = program_or_404(mrid)
-        return self._answer(program.poll_rate, rates.poll_rate_of(program))
+    def find(self, mrid: str):
+        return program_or_404(mrid)
 
-    @extend_schema(request=RateSerializer, responses=RateSerializer)
-    def put(self, request, mrid: str):
-        program = rates.set_program_poll_rate(
-            program=program_or_404(mrid), seconds=self._seconds(request), actor=request.user
-        )
-        return self._answer(program.poll_rate, rates.poll_rate_of(program))
+    def set_rate(self, obj, *, seconds, actor):
+        return rates.set_program_poll_rate(program=obj, seconds=seconds, actor=actor)
 
 
 class EndDevicePollRate(_RateView):
     """The pollRate of the client's EndDeviceList and of the DER's FunctionSetAssignmentsList."""
 
-    def get(self, request, lfdi: str):
-        end_device = end_device_or_404(lfdi)
-        return self._answer(end_device.poll_rate, rates.poll_rate_of(end_device))
+    def find(self, lfdi: str):
+        return end_device_or_404(lfdi)
 
-    @extend_schema(request=RateSerializer, responses=RateSerializer)
-    def put(self, request, lfdi: str):
-        end_device = rates.set_end_device_poll_rate(
-            end_device=end_device_or_404(lfdi), seconds=self._seconds(request), actor=request.user
-        )
-        return self._answer(end_device.poll_rate, rates.poll_rate_of(end_device))
+    def set_rate(self, obj, *, seconds, actor):
+        return rates.set_end_device_poll_rate(end_device=obj, seconds=seconds, actor=actor)
 
 
 class MirrorPostRate(_RateView):
     """The postRate a MirrorUsagePoint tells its client, over what the client posted."""
 
-    def get(self, request, pk: int):
-        usage_point = get_object_or_404(MirrorUsagePoint, pk=pk)
-        return self._answer(usage_point.utility_post_rate, rates.post_rate_of(usage_point))
+    own_field = "utility_post_rate"
 
-    @extend_schema(request=RateSerializer, responses=RateSerializer)
-    def put(self, request, pk: int):
-        usage_point = rates.set_mirror_post_rate(
-            usage_point=get_object_or_404(MirrorUsagePoint, pk=pk),
-            seconds=self._seconds(request),
-            actor=request.user,
-        )
-        return self._answer(usage_point.utility_post_rate, rates.post_rate_of(usage_point))
+    def find(self, pk: int):
+        return get_object_or_404(MirrorUsagePoint, pk=pk)
+
+    def set_rate(self, obj, *, seconds, actor):
+        return rates.set_mirror_post_rate(usage_point=obj, seconds=seconds, actor=actor)
+
+    def effective(self, obj) -> int:
+        return rates.post_rate_of(obj)

@@ -1,4 +1,4 @@
-"""The portal listener's URLs: the portal, its API, imports, notifications and the Django admin."""
+"""The portal listener's URLs: the portal, its API, imports, notifications, live status and the Django admin."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -10,4 +10,5 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("", include("derms.portal.urls")),
     path("notifications/", include("notifications.urls")),
+    path("live/", include("live.urls")),
 ]

@@ -89,10 +89,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def _send_changes(self):
         interval = settings.DERMS_LIVE_INTERVAL_MS / 1000
         while True:
-            timeout = interval if self.polls else REFRESH_SECONDS
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.dirty.wait(), timeout)
-            self.dirty.clear()
             started = time.monotonic()
             if self.watch is not None:
                 document = await _read(self.watch)
@@ -101,6 +97,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                     await self.send_json({"type": "snapshot", "scope": self.watch["label"], **document})
             # The coalescing window: whatever arrives now waits for the next message.
             await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))
+            if not self.polls:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.dirty.wait(), REFRESH_SECONDS)
+            self.dirty.clear()
 
     async def _leave(self):
         for group in self.groups_joined:

@@ -123,7 +123,7 @@ def _feeders(*, ders, node: Group | None) -> list[dict]:
         feeders = feeders.filter(
             path__in=[node.path[:n] for n in range(Group.steplen, len(node.path), Group.steplen)]
         )
-    names = dict(feeders.values_list("path", "name"))
+    names = {path: (pk, name) for pk, path, name in feeders.values_list("pk", "path", "name")}
     totals = {path: {"W": 0.0, "var": 0.0, "ders": set()} for path in names}
     meter_readings = MirrorMeterReading.objects.filter(
         uom__in=[UOM_W, UOM_VAR], usage_point__end_device__in=ders
@@ -143,8 +143,14 @@ def _feeders(*, ders, node: Group | None) -> list[dict]:
         totals[feeder][UNITS[uom]] += _scaled(value, power)
         totals[feeder]["ders"].add(end_device_id)
     return [
-        {"name": names[path], "W": round(t["W"], 1), "var": round(t["var"], 1), "ders": len(t["ders"])}
-        for path, t in sorted(totals.items(), key=lambda item: names[item[0]])
+        {
+            "id": names[path][0],
+            "name": names[path][1],
+            "W": round(t["W"], 1),
+            "var": round(t["var"], 1),
+            "ders": len(t["ders"]),
+        }
+        for path, t in sorted(totals.items(), key=lambda item: names[item[0]][1])
     ]
 
 

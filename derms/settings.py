@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "notifications",
     "api",
     "imports",
+    "simulator",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +290,9 @@ DERMS_NOTIFY_MAX_ATTEMPTS = _positive_int("DERMS_NOTIFY_MAX_ATTEMPTS", 15)
 # Least time between two messages to one browser, and between two flushes of a process's publisher: a
 # burst of reports becomes one message per interval.
 DERMS_LIVE_INTERVAL_MS = _positive_int("DERMS_LIVE_INTERVAL_MS", 1000)
+
+# manage.py serve --demo (make start) also runs a small simulated fleet (simulator/) unless this is off.
+DERMS_DEMO_FLEET = _bool("DERMS_DEMO_FLEET", True)
 
 # --- Serving (manage.py serve, csip_api/serving/gunicorn_conf.py) -----------------------------------
 # The 2030.5 API over mutual TLS. It refuses anyone without a certificate from the CA, so it listens on

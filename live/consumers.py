@@ -42,7 +42,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         publish.bind_loop(asyncio.get_running_loop())
         self.watch: dict | None = None
-        self.groups_joined: list[str] = []
+        self.joined = False
         self.last_sent: dict | None = None
         self.dirty = asyncio.Event()
         self.polls = isinstance(self.channel_layer, InMemoryChannelLayer)
@@ -65,11 +65,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 {"type": "error", "error": "Subscribe to fleet, a topology node id or a DER's lfdi."}
             )
             return
-        await self._leave()
         self.watch, self.last_sent = watch, None
-        for group in self._groups(watch):
-            await self.channel_layer.group_add(group, self.channel_name)
-            self.groups_joined.append(group)
+        if not self.joined:
+            await self.channel_layer.group_add(publish.FLEET_GROUP, self.channel_name)
+            self.joined = True
         self.dirty.set()
 
     async def live_changed(self, message):
@@ -77,14 +76,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         watch = self.watch
         if watch is None:
             return
-        paths = message.get("paths")
-        if (
-            watch["scope"] == "node"
-            and paths is not None
-            and not any(p.startswith(watch["path"]) for p in paths)
-        ):
-            return
-        self.dirty.set()
+        if watch["scope"] == "node" and message["paths"] is not None:
+            concerned = any(path.startswith(watch["path"]) for path in message["paths"])
+        elif watch["scope"] == "device" and message["device_ids"] is not None:
+            concerned = watch["id"] in message["device_ids"]
+        else:
+            concerned = True
+        if concerned:
+            self.dirty.set()
 
     async def _send_changes(self):
         interval = settings.DERMS_LIVE_INTERVAL_MS / 1000
@@ -103,15 +102,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             self.dirty.clear()
 
     async def _leave(self):
-        for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.groups_joined = []
-
-    @staticmethod
-    def _groups(watch: dict) -> list[str]:
-        if watch["scope"] == "device":
-            return [publish.device_group(watch["id"])]
-        return [publish.FLEET_GROUP]
+        if self.joined:
+            await self.channel_layer.group_discard(publish.FLEET_GROUP, self.channel_name)
+            self.joined = False
 
     @database_sync_to_async
     def _may_watch(self) -> bool:

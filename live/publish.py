@@ -2,10 +2,10 @@
 
 An aggregator posting statuses for 10,000 DERs commits 10,000 transactions; sending a channel-layer message
 for each to every open dashboard would swamp the layer (channels-redis drops what a channel cannot hold).
-So each process collects the changed DERs and sends at most one message per group every
-``DERMS_LIVE_INTERVAL_MS``: one to the fleet group naming the topology paths that changed, and one to each
-changed DER's own group. Consumers read the state itself from the database, so a message only says where
-to look.
+So each process collects the changed DERs and sends at most one message every
+``DERMS_LIVE_INTERVAL_MS`` to the one group every live consumer is in, naming the DERs and topology paths
+that changed (or, past a few hundred, none: everything). Consumers read the state itself from the database,
+so a message only says where to look.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from django.db import transaction
 
 from derms.models import EndDevice
 
-#: Every consumer of the whole fleet or a topology node listens here.
+#: Every live consumer listens here; each decides from a message whether it concerns what it shows.
 FLEET_GROUP = "live.fleet"
-#: Past this many changed paths in one message, consumers are told "everything" instead.
-MAX_PATHS = 200
+#: Past this many changed DERs (or topology paths) in one message, consumers are told "everything" instead.
+MAX_NAMED = 200
 
 
 class Kind:
@@ -37,10 +37,6 @@ class Kind:
     ALARM = "alarm"
     RESPONSE = "response"
     REGISTRATION = "registration"
-
-
-def device_group(end_device_id: int) -> str:
-    return f"live.device.{end_device_id}"
 
 
 def changed(*, end_device: EndDevice, kind: str) -> None:
@@ -54,14 +50,16 @@ class _Pending:
     devices: dict[int, set[str]] = field(default_factory=dict)
     group_ids: set[int | None] = field(default_factory=set)
 
-    def messages(self) -> list[tuple[str, dict]]:
+    def message(self) -> dict:
         kinds = sorted({kind for device_kinds in self.devices.values() for kind in device_kinds})
-        paths = _paths(self.group_ids) if len(self.group_ids) <= MAX_PATHS else None
-        fleet = {"type": "live.changed", "kinds": kinds, "paths": paths, "devices": len(self.devices)}
-        return [(FLEET_GROUP, fleet)] + [
-            (device_group(device), {"type": "live.changed", "kinds": sorted(device_kinds), "paths": None})
-            for device, device_kinds in self.devices.items()
-        ]
+        few = len(self.devices) <= MAX_NAMED
+        return {
+            "type": "live.changed",
+            "kinds": kinds,
+            "devices": len(self.devices),
+            "device_ids": sorted(self.devices) if few else None,
+            "paths": _paths(self.group_ids) if len(self.group_ids) <= MAX_NAMED else None,
+        }
 
 
 def _paths(group_ids: set[int | None]) -> list[str]:
@@ -97,7 +95,7 @@ class Coalescer:
             self._timer = None
             self._last_flush = time.monotonic()
         if pending.devices:
-            _send(pending.messages())
+            _send(pending.message())
 
     def _flush_in_thread(self) -> None:
         try:
@@ -121,14 +119,13 @@ def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
     _consumer_loop = loop
 
 
-def _send(messages: list[tuple[str, dict]]) -> None:
+def _send(message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
 
     async def send_all():
-        for group, message in messages:
-            await layer.group_send(group, message)
+        await layer.group_send(FLEET_GROUP, message)
 
     if isinstance(layer, InMemoryChannelLayer):
         # Without a consumer in this process nobody can hear the in-memory layer.

@@ -52,7 +52,13 @@ class Command(BaseCommand):
             f"Portal      http://{settings.DERMS_PORTAL_HOST}:{settings.DERMS_PORTAL_PORT}/"
         )
         self.stdout.flush()
-        status = supervise(self._commands(as_root=as_root))
+        commands = self._commands(as_root=as_root)
+        if demo and settings.DERMS_DEMO_FLEET:
+            commands["simulator"] = _demo_fleet(sys.executable)
+            self.stdout.write(
+                "Simulated fleet: 5 direct DERs and an aggregator for 10 DERs (DERMS_DEMO_FLEET=off stops it)"
+            )
+        status = supervise(commands)
         if status:
             raise CommandError("a server process exited; all were stopped")
 
@@ -82,6 +88,17 @@ class Command(BaseCommand):
             # -B embeds beat (record_transitions every 30 s), its schedule file in VAR_DIR (settings).
             "celery": _celery_worker(python, as_root=as_root),
         }  # fmt: skip
+
+
+def _demo_fleet(python: str) -> list[str]:
+    """A small simulated fleet beside the demo utility, so the portal is alive from the first minute; it
+    posts and polls ten times faster than the served rates and runs until serve stops it."""
+    manage = str(settings.BASE_DIR / "manage.py")
+    return [
+        python, manage, "simulate", "--direct", "5", "--aggregators", "1", "--ders-per-aggregator", "10",
+        "--speed", "10", "--duration", "0",
+        "--server", f"https://localhost:{settings.CSIP_HTTPS_PORT}",
+    ]  # fmt: skip
 
 
 def _celery_worker(python: str, *, as_root: bool) -> list[str]:

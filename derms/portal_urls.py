@@ -1,4 +1,4 @@
-"""The portal listener's URLs: the portal, its API, imports, notifications, live status and the Django admin."""
+"""The portal listener's URLs: the portal, its API, imports, notifications, live status, the admin."""
 
 from django.contrib import admin
 from django.urls import include, path

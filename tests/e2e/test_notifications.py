@@ -85,7 +85,8 @@ def test_a_receiver_down_for_a_while_gets_every_change_once_it_is_back(
 def test_an_event_starting_later_is_announced_again_within_seconds_of_its_start(
     subscriber, worker, receiver, programs
 ):
-    start = timezone.now() + dt.timedelta(seconds=4)
+    # Far enough ahead that the creation is told (beat sweeps every 5 s) while the event is still scheduled.
+    start = timezone.now() + dt.timedelta(seconds=20)
     event = create_control(
         program=programs["feeder_2"], start=start, duration=600, values={"opModMaxLimW": 3}
     )

@@ -14,6 +14,7 @@ does not know who listens (the notification dispatcher, caches): they connect to
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -38,6 +39,8 @@ __all__ = [
     "record",
     "versions",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: Sent (sender=Change) after the commit of a transaction that recorded at least one change.
 changes_committed = Signal()
@@ -140,7 +143,14 @@ def _bump(resources: list[Resource]) -> dict[Resource, int]:
 
 
 def _announce() -> None:
-    changes_committed.send(sender=Change)
+    """Tell the listeners; one that fails (a broker that is down) is logged, never the committer's error.
+
+    The change is committed already: a 2030.5 client must get its 2xx, and the notification sweep fans
+    out whatever no listener announced.
+    """
+    for receiver, outcome in changes_committed.send_robust(sender=Change):
+        if isinstance(outcome, Exception):
+            logger.error("change-feed listener %r failed", receiver, exc_info=outcome)
 
 
 def _announce_on_commit() -> None:

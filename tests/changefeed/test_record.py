@@ -74,3 +74,18 @@ def test_a_subtree_move_records_thousands_of_resources_in_batches():
 def test_a_key_names_its_kind_and_object():
     assert CONTROLS.key == "DERControlList/7"
     assert Resource.from_key("DERControlList/7") == CONTROLS
+
+
+def test_a_failing_listener_never_fails_the_committed_change(caplog):
+    def broken(**_):
+        raise ConnectionError("the broker is down")
+
+    changefeed.changes_committed.connect(broken)
+    try:
+        with transaction.atomic():
+            changefeed.record("control_created", [CONTROLS])
+    finally:
+        changefeed.changes_committed.disconnect(broken)
+
+    assert changefeed.versions([CONTROLS]) == {CONTROLS: 1}
+    assert "change-feed listener" in caplog.text

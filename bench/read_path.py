@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import os
-import platform
 import random
 import statistics
 import sys
@@ -37,6 +35,14 @@ os.environ["CSIP_TRUSTED_PROXIES"] = "127.0.0.1"
 import django  # noqa: E402
 
 from bench.databases import ensure_database  # noqa: E402
+from bench.utility import (  # noqa: E402
+    BATCH,
+    build_end_devices,
+    build_groups,
+    build_programs,
+    give_certificate,
+    machine,
+)
 
 SUBSTATIONS = 5
 FEEDERS_PER_SUBSTATION = 8
@@ -47,7 +53,6 @@ AGGREGATORS = 2
 DERS_PER_AGGREGATOR = 20_000
 EVENTS_PER_PROGRAM = 24
 VENDORS = 3
-BATCH = 5_000
 ROW = "{:<11} {:<32} {:>6} {:>7} {:>7} {:>9} {:>7}"
 
 
@@ -60,149 +65,43 @@ class Plan:
         return SUBSTATIONS * FEEDERS_PER_SUBSTATION * SERVICE_POINTS_PER_FEEDER
 
 
-def bench_lfdi(index: int) -> str:
-    return hashlib.sha256(f"bench-der-{index}".encode()).hexdigest()[:40]
-
-
-def _groups(plan: Plan):
-    """The topology and non-topology groups, with materialized paths computed here (treebeard's MP)."""
-    from groups.models import Group, Level
-
-    def node(name, level, path, depth, numchild=0):
-        return Group(name=name, level=level, path=path, depth=depth, numchild=numchild)
-
-    system = node("SYS-1", Level.SYSTEM, Group._get_path(None, 1, 1), 1, SUBSTATIONS)
-    nodes, service_points, feeders, substations = [system], [], [], []
-    for s in range(SUBSTATIONS):
-        sub = node(f"SUB-{s:02}", Level.SUBSTATION, Group._get_path(system.path, 2, s + 1), 2)
-        sub.numchild = FEEDERS_PER_SUBSTATION
-        substations.append(sub)
-        nodes.append(sub)
-        for f in range(FEEDERS_PER_SUBSTATION):
-            feeder = node(f"FDR-{s:02}-{f:02}", Level.FEEDER, Group._get_path(sub.path, 3, f + 1), 3)
-            feeder.numchild = SERVICE_POINTS_PER_FEEDER
-            feeders.append(feeder)
-            nodes.append(feeder)
-            for p in range(SERVICE_POINTS_PER_FEEDER):
-                point = node(
-                    f"SP-{s:02}-{f:02}-{p:03}", Level.SERVICE_POINT, Group._get_path(feeder.path, 4, p + 1), 4
-                )
-                service_points.append(point)
-                nodes.append(point)
-    others = [f"VENDOR-{v}" for v in range(VENDORS)] + ["DR-ENROLMENT", "NO-PROGRAM"]
-    non_topology = [
-        node(name, Level.NON_TOPOLOGY, Group._get_path(None, 1, index + 2), 1)
-        for index, name in enumerate(others)
-    ]
-    Group.objects.bulk_create(nodes + non_topology, batch_size=BATCH)
-    by_path = {g.path: g.pk for g in Group.objects.all()}
-    for g in nodes + non_topology:
-        g.pk = g.id = by_path[g.path]
-    return system, substations, feeders, service_points, non_topology
-
-
-def _programs(program_groups: list[tuple[object, int]], now: dt.datetime) -> None:
-    """A program per group with its defaults, two curves and EVENTS_PER_PROGRAM hourly events."""
-    from derms.der_controls import CurveType
-    from derms.models import CurvePoint, DefaultDERControl, DERControl, DERCurve, DERProgram
-
-    programs = DERProgram.objects.bulk_create(
-        [DERProgram(group=g, primacy=primacy, description=g.name[:32]) for g, primacy in program_groups]
-    )
-    DefaultDERControl.objects.bulk_create(
-        [
-            DefaultDERControl(program=p, op_mod_energize=True, op_mod_max_lim_w=10000, set_grad_w=100)
-            for p in programs
-        ]
-    )
-    curves = DERCurve.objects.bulk_create(
-        [
-            DERCurve(program=p, curve_type=curve_type, y_ref_type=3, description=f"curve {curve_type}")
-            for p in programs
-            for curve_type in (CurveType.VOLT_VAR, CurveType.VOLT_WATT)
-        ]
-    )
-    shape = [(9500, 3000), (9800, 0), (10200, 0), (10500, -3000)]
-    CurvePoint.objects.bulk_create(
-        [CurvePoint(curve=c, position=i, x=x, y=y) for c in curves for i, (x, y) in enumerate(shape)],
-        batch_size=BATCH,
-    )
-    first_start = now.replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=EVENTS_PER_PROGRAM // 2)
-    events = [
-        DERControl(
-            program=p,
-            start=first_start + dt.timedelta(hours=h),
-            duration=3600,
-            op_mod_max_lim_w=5000 + 100 * h,
-            response_required=3,
-            creation_time=now - dt.timedelta(days=1),
-            status_time=now - dt.timedelta(days=1),
-        )
-        for p in programs
-        for h in range(EVENTS_PER_PROGRAM)
-    ]
-    for event in events:
-        event.set_period()  # bulk_create skips save(), which derives the stored event period
-    DERControl.objects.bulk_create(events, batch_size=BATCH)
-
-
 def build(plan: Plan) -> None:
     """The whole utility in one transaction, so an interrupted build leaves nothing behind."""
     from django.db import transaction
     from django.utils import timezone
 
-    from derms.lfdi import sfdi_from_lfdi
-    from derms.models import Authorization, EndDevice, Role
+    from derms.models import EndDevice, Role
 
     rng = random.Random(2030_5)
     now = timezone.now()
     with transaction.atomic():
-        system, substations, feeders, service_points, non_topology = _groups(plan)
+        tree = build_groups(
+            substations=SUBSTATIONS,
+            feeders_per_substation=FEEDERS_PER_SUBSTATION,
+            service_points_per_feeder=SERVICE_POINTS_PER_FEEDER,
+            non_topology=[f"VENDOR-{v}" for v in range(VENDORS)] + ["DR-ENROLMENT", "NO-PROGRAM"],
+        )
+        non_topology = tree.non_topology
         vendors, enrolment = non_topology[:VENDORS], non_topology[VENDORS]
-        _programs(
-            [(system, 89)]
-            + [(g, 88) for g in substations]
-            + [(g, 85) for g in feeders]
-            + [(g, 83) for g in service_points[::SERVICE_POINT_PROGRAM_EVERY]]
+        programs = (
+            [(tree.system, 89)]
+            + [(g, 88) for g in tree.substations]
+            + [(g, 85) for g in tree.feeders]
+            + [(g, 83) for g in tree.service_points[::SERVICE_POINT_PROGRAM_EVERY]]
             + [(g, 81) for g in vendors]
-            + [(enrolment, 80)],
-            now,
+            + [(enrolment, 80)]
         )
-        aggregators = EndDevice.objects.bulk_create(
-            [
-                EndDevice(lfdi=lfdi, sfdi=sfdi_from_lfdi(lfdi), role=Role.AGGREGATOR)
-                for lfdi in (bench_lfdi(-1 - a) for a in range(AGGREGATORS))
-            ]
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        first_start = hour - dt.timedelta(hours=EVENTS_PER_PROGRAM // 2)
+        build_programs(
+            [(g, primacy, EVENTS_PER_PROGRAM) for g, primacy in programs], now=now, first_start=first_start
         )
-        managed = AGGREGATORS * DERS_PER_AGGREGATOR
-        devices = []
-        for index in range(plan.ders):
-            lfdi = bench_lfdi(index)
-            aggregator = aggregators[index % AGGREGATORS] if index < managed else None
-            devices.append(
-                EndDevice(
-                    lfdi=lfdi,
-                    sfdi=sfdi_from_lfdi(lfdi),
-                    role=Role.MANAGED if aggregator else Role.DIRECT,
-                    aggregator=aggregator,
-                    topology_group=rng.choice(service_points),
-                    device_category=0x20000,
-                    pin=111115,
-                )
-            )
-        EndDevice.objects.bulk_create(devices, batch_size=BATCH)
-        Authorization.objects.bulk_create(
-            [
-                Authorization(
-                    lfdi=d.lfdi,
-                    role=d.role,
-                    aggregator=d.aggregator,
-                    status=Authorization.Status.APPROVED,
-                    topology_group=d.topology_group,
-                )
-                for d in [*aggregators, *devices]
-            ],
-            batch_size=BATCH,
+        build_end_devices(
+            aggregators=AGGREGATORS,
+            managed=AGGREGATORS * DERS_PER_AGGREGATOR,
+            ders=plan.ders,
+            service_points=tree.service_points,
+            rng=rng,
         )
         through = EndDevice.non_topology_groups.through
         ids = EndDevice.objects.exclude(role=Role.AGGREGATOR).values_list("pk", flat=True).order_by("pk")
@@ -226,14 +125,10 @@ class Actor:
 
 def _certificate_for(end_device, name: str) -> str:
     """A fresh certificate for a benchmark client; its LFDI replaces the EndDevice's (and its approval's)."""
-    from derms.lfdi import sfdi_from_lfdi
-    from derms.models import Authorization, EndDevice
     from tests.tls.servers import forwarded_header, scratch_certificate
 
     certificate = scratch_certificate(name)
-    lfdi = certificate.lfdi
-    Authorization.objects.filter(lfdi=end_device.lfdi).update(lfdi=lfdi)
-    EndDevice.objects.filter(pk=end_device.pk).update(lfdi=lfdi, sfdi=sfdi_from_lfdi(lfdi))
+    give_certificate(end_device, certificate.lfdi)
     return forwarded_header(certificate)
 
 
@@ -349,31 +244,6 @@ def measure(actor: Actor, url: str, *, requests: int) -> Measure:
         median_ms=statistics.median(timings),
         p95_ms=timings[max(0, round(0.95 * len(timings)) - 1)],
     )
-
-
-def machine() -> list[str]:
-    from django.db import connection
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT version()")
-        else:
-            cursor.execute("SELECT 'SQLite ' || sqlite_version()")
-        database = cursor.fetchone()[0]
-    return [
-        f"cpu:    {cpu} ({os.cpu_count()} logical)",
-        f"python: {platform.python_implementation()} {platform.python_version()}, "
-        f"Django {django.get_version()}",
-        f"db:     {database}",
-    ]
 
 
 def explain(sql: str) -> str:

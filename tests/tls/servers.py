@@ -144,6 +144,45 @@ def gunicorn_command(*binds: str) -> list[str]:
     return [*command, "--workers", "1", "--threads", "4"]
 
 
+def worker_pids(master_pid: int) -> list[int]:
+    """The processes a gunicorn master forked (its workers), from /proc."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        # The command name may hold spaces and parentheses: the fields after its last ")" are fixed.
+        if int(stat.rsplit(")", 1)[1].split()[1]) == master_pid:
+            pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def tcp_sockets(pid: int, port: int) -> dict[str, int]:
+    """How many TCP sockets on local ``port`` the process holds, by state: ``listen`` or ``established``.
+
+    Read from /proc (its file descriptors and /proc/net/tcp), so it shows which worker accepted which
+    connection without the server telling its clients anything."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    states = {"0A": "listen", "01": "established"}
+    counts = dict.fromkeys(states.values(), 0)
+    for line in Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port = int(fields[1].rsplit(":", 1)[1], 16)
+        if local_port == port and fields[9] in inodes and fields[3] in states:
+            counts[states[fields[3]]] += 1
+    return counts
+
+
 # --- The client side --------------------------------------------------------------------------------
 
 

@@ -1,16 +1,27 @@
-"""Readings ingested per second: an aggregator posts MirrorMeterReadingLists for 1,000 DERs.
+"""Readings ingested per second: an aggregator posts its DERs' readings to their mirrors.
 
-By default over real HTTPS: gunicorn is started here with derms's serving configuration
-(csip_api/serving/gunicorn_conf.py: gthread, embedded mutual TLS) on a development PKI made for the run,
-and client processes, each on one keep-alive connection holding the aggregator's certificate, share the
-DERs: first a MirrorUsagePoint per DER, then ``--rounds`` MirrorMeterReadingLists per DER. ``--in-process``
-calls Django's WSGI application in this process instead (no TLS, no network; the certificate forwarded as
-from a TLS-terminating proxy), to tell the server's own cost from that of TLS and the clients.
+Three ways to drive the server:
 
-    /work/main/.venv/bin/python bench/ingest.py [--ders 1000] [--rounds 3] [--clients 4] [--in-process]
+- ``--wrk``: the production layout under wrk, as issue #14 measures it. gunicorn (derms's own
+  configuration, 2 workers x 4 threads) in proxy mode on loopback TCP; wrk (one thread, ``--connections``
+  keep-alive connections, on the same cores) POSTs MirrorMeterReadings of 12 readings (``bench/ingest.lua``)
+  to the mirrors of ``--ders`` DERs in turn, the client certificate in X-Forwarded-Client-Cert as nginx
+  forwards it, each post with start times of its own. It prints posts/s, p50 and p99, the CPU per post of
+  the gunicorn workers and of the PostgreSQL backends (/proc, before and after), and the rows found in the
+  database afterwards: every post answered 2xx must have its 12 readings committed.
+- by default over real HTTPS: gunicorn with embedded mutual TLS on a development PKI made for the run,
+  and client processes, each on one keep-alive connection holding the aggregator's certificate, post
+  ``--rounds`` MirrorMeterReadingLists (4 quantities x ``--readings``) per DER.
+- ``--in-process``: the same lists through Django's WSGI application in this process (no TLS, no network;
+  the certificate forwarded as from a TLS-terminating proxy), to tell the server's own cost from that of
+  TLS and the clients; it prints the CPU per post, and what identifying the client costs of it.
 
-PostgreSQL from DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/wt8_bench, created if missing
-and migrated. Each run adds a new aggregator and its DERs. Clients and server share this machine's cores.
+    .venv/bin/python bench/ingest.py --wrk [--ders 1000] [--duration 15] [--connections 50]
+    .venv/bin/python bench/ingest.py [--ders 1000] [--rounds 3] [--clients 4] [--in-process]
+
+PostgreSQL from DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/h_ingest_bench, created if
+missing and migrated. Each run adds a new aggregator and its DERs (created in process, a MirrorUsagePoint
+each). Clients and server share this machine's cores.
 """
 
 from __future__ import annotations
@@ -31,7 +42,7 @@ sys.path.insert(0, str(PROJECT_DIR))
 
 from bench.databases import ensure_database  # noqa: E402
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/wt8_bench"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/h_ingest_bench"
 #: CSIP Table 10: real power, reactive power, frequency, voltage.
 QUANTITIES = ((38, "01"), (63, "02"), (33, "03"), (29, "04"))
 NS = 'xmlns="urn:ieee:std:2030.5:ns"'
@@ -48,6 +59,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn processes (HTTPS)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process (HTTPS)")
     parser.add_argument("--in-process", action="store_true", help="Django's WSGI app in this process")
+    parser.add_argument("--wrk", action="store_true", help="wrk against gunicorn in proxy mode")
+    parser.add_argument("--duration", type=int, default=15, help="seconds measured (--wrk)")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up (--wrk)")
+    parser.add_argument("--connections", type=int, default=50, help="wrk keep-alive connections (--wrk)")
     args = parser.parse_args()
 
     database_url = os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -59,7 +74,7 @@ def main() -> None:
             DJANGO_SETTINGS_MODULE="derms.settings",
             DERMS_VAR_DIR=tmp,
             CSIP_PKI_DIR=f"{tmp}/pki",
-            CSIP_TLS_MODE="proxy" if args.in_process else "embedded",
+            CSIP_TLS_MODE="embedded" if not (args.in_process or args.wrk) else "proxy",
             CSIP_TRUSTED_PROXIES="127.0.0.1",
             DERMS_LOG_LEVEL="WARNING",
         )
@@ -69,6 +84,11 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+        if args.wrk:
+            from bench.ingest_wrk import under_wrk
+
+            under_wrk(args, Path(tmp))
+            return
         run = in_process if args.in_process else over_https
         figures = run(args)
     print_figures(args, figures)
@@ -272,6 +292,18 @@ def call(application, method: str, path: str, body: bytes, header: str) -> tuple
     return answer["status"], answer["headers"]
 
 
+def create_mirrors(application, header: str, der_lfdis: list[str]) -> tuple[list[str], list[float]]:
+    """POST a MirrorUsagePoint for each DER in process; return their Locations and the latencies."""
+    locations, latencies = [], []
+    for number, lfdi in enumerate(der_lfdis):
+        started = time.perf_counter()
+        status, headers = call(application, "POST", "/mup", usage_point(number, lfdi), header)
+        latencies.append(time.perf_counter() - started)
+        assert status.startswith("201"), status
+        locations.append(headers["Location"])
+    return locations, latencies
+
+
 def in_process(args) -> dict:
     from derms.wsgi import application
     from tests.tls.servers import forwarded_header, scratch_certificate
@@ -280,19 +312,13 @@ def in_process(args) -> dict:
     header = forwarded_header(certificate)
     der_lfdis = prepare(certificate.lfdi, args.ders)
 
-    locations, mirror_latencies = [], []
     began = time.perf_counter()
-    for number, lfdi in enumerate(der_lfdis):
-        started = time.perf_counter()
-        status, headers = call(application, "POST", "/mup", usage_point(number, lfdi), header)
-        mirror_latencies.append(time.perf_counter() - started)
-        assert status.startswith("201"), status
-        locations.append(headers["Location"])
+    locations, mirror_latencies = create_mirrors(application, header, der_lfdis)
     mirrors_took = time.perf_counter() - began
 
     before = reading_count()
     post_latencies = []
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     for round_number in range(args.rounds):
         start = round_start(round_number, args.readings)
         for number, location in enumerate(locations):
@@ -301,7 +327,11 @@ def in_process(args) -> dict:
             status, _ = call(application, "POST", location, body, header)
             post_latencies.append(time.perf_counter() - started)
             assert status.startswith("200"), status
-    took = time.perf_counter() - began
+    took, cpu = time.perf_counter() - began, time.process_time() - cpu_began
+    print(
+        f"in process: {cpu * 1000 / len(post_latencies):.2f} ms CPU per post (this process: Django, derms, "
+        f"psycopg), of which identifying the client {identity_cost(header):.2f} ms"
+    )
     return {
         "path": "Django's WSGI application in-process (no TLS, no network); certificate in a header",
         "mirrors_took": mirrors_took,
@@ -311,6 +341,20 @@ def in_process(args) -> dict:
         "post_latencies": post_latencies,
         "stored": reading_count() - before,
     }
+
+
+def identity_cost(header: str, calls: int = 500) -> float:
+    """CPU milliseconds :func:`csip_api.identity.identify` takes for a request carrying ``header``."""
+    from django.test import RequestFactory
+
+    from csip_api.identity import identify
+
+    request = RequestFactory().get("/dcap", HTTP_X_FORWARDED_CLIENT_CERT=header, REMOTE_ADDR="127.0.0.1")
+    identify(request)
+    began = time.process_time()
+    for _ in range(calls):
+        identify(request)
+    return (time.process_time() - began) * 1000 / calls
 
 
 # --- Report ---------------------------------------------------------------------------------------------

@@ -107,6 +107,9 @@ def _environment(mode: str, *, pki_dir: Path, var_dir: Path, workers: int, threa
     )
     if mode == "proxy":
         env["CSIP_TRUSTED_PROXIES"] = "127.0.0.1"
+    if os.environ.get("CSIP_SCHEMA_PATH"):
+        # Bodies are checked against sep.xsd as in production, where the schema is configured.
+        env["CSIP_SCHEMA_PATH"] = os.environ["CSIP_SCHEMA_PATH"]
     return env
 
 
@@ -222,11 +225,20 @@ class Result:
     requests: int
 
 
-def run_wrk(url: str, requests_file: Path, *, seconds: int, connections: int) -> Result:
-    """One wrk thread with keep-alive ``connections`` rotating over the requests in ``requests_file``."""
+def run_wrk(
+    url: str,
+    requests_file: Path,
+    *,
+    seconds: int,
+    connections: int,
+    script: Path = LUA,
+    args: Sequence[str] = (),
+) -> Result:
+    """One wrk thread with keep-alive ``connections`` rotating over the requests in ``requests_file``
+    (``script`` may take further ``args``, and must print poll.lua's RESULT line)."""
     command = [
         *("wrk", "-t1", f"-c{connections}", f"-d{max(1, seconds)}s", "--timeout", "10s", "--latency"),
-        *("-s", str(LUA), url, "--", str(requests_file)),
+        *("-s", str(script), url, "--", str(requests_file), *args),
     ]
     run = subprocess.run(command, capture_output=True, text=True)
     match = re.search(r"RESULT (.*)", run.stdout)

@@ -61,7 +61,15 @@ EMBEDDED_DERS = 50
 PAGE = 100
 WORKERS, THREADS = 2, 4
 WORKLOADS = ("poll", "dcap-der", "dcap-aggregator", "edev-pages", "tm")
-ROW = "{:<16} {:>7} {:>7} {:>7} {:>7} {:>7} {:>6} {:>8} {:>6} {:>11}"
+#: Issue #14's goals on this 2-core machine with 50 connections: requests/s (and p99 ms for the poll).
+TARGETS = {
+    "poll": (2500, 100),
+    "dcap-der": (2500, None),
+    "dcap-aggregator": (2500, None),
+    "edev-pages": (600, None),
+    "tm": (5000, None),
+}
+ROW = "{:<16} {:>7} {:>7} {:>7} {:>7} {:>7} {:>6} {:>8} {:>6} {:>11}  {}"
 HEADINGS = (
     "workload",
     "req/s",
@@ -73,6 +81,7 @@ HEADINGS = (
     "workers",
     "others",
     "queries",
+    "goal",
 )
 
 
@@ -255,7 +264,14 @@ def report(name: str, measured, queries: tuple[float, float]) -> str:
         f"{split}%",
         f"{others:.2f}",
         f"{queries[0]:.1f} / {queries[1]:.1f}",
+        _goal(name, result),
     )
+
+
+def _goal(name: str, result: Result) -> str:
+    rate, p99 = TARGETS[name]
+    met = result.rate >= rate and (p99 is None or result.p99_ms <= p99)
+    return f">= {rate}" + (f", p99 <= {p99} ms" if p99 else "") + (": met" if met else ": not met")
 
 
 def requests_file(path: Path, mode: str, requests: list[tuple[Identity, str]]) -> Path:
@@ -312,6 +328,8 @@ def main() -> None:
         f"gunicorn gthread {WORKERS}x{THREADS}, wrk 1 thread x {args.connections} connections, "
         f"{args.warmup:g} s warm-up + {args.duration:g} s per workload"
     )
+    redis = os.environ.get("REDIS_URL") or "unset (no shared cache, no broker)"
+    print(f"server: REDIS_URL {redis}; CSIP_SCHEMA_PATH {os.environ.get('CSIP_SCHEMA_PATH') or 'unset'}")
     modes = ("proxy", "embedded") if args.mode == "both" else (args.mode,)
     with tempfile.TemporaryDirectory(prefix="derms-poll-") as tmp:
         work = Path(tmp)

@@ -12,7 +12,9 @@ issue #14 one worker held every connection while the other core idled. So on TCP
 listens on a socket of its own in one ``SO_REUSEPORT`` group (gunicorn's ``reuse_port``: the master binds
 nothing, every worker binds when it is forked, again after a restart or a HUP reload), and the kernel
 deals each new connection to one of them by its addresses. Linux lets only sockets of the same user
-join a group, so another local account cannot bind the port and take connections.
+join a group, so another local account cannot bind the port and take connections. A worker that exits
+closes its socket with whatever connections wait in its accept queue; with ``net.ipv4.tcp_migrate_req=1``
+(Linux 5.14 and later) the kernel hands those to a sibling instead of resetting them.
 
 Unix-socket and inherited (``fd://``, systemd) binds stay one socket shared by the workers: the kernel
 does not balance ``SO_REUSEPORT`` on unix sockets, and a worker binding the path again would unlink its

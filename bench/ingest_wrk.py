@@ -21,7 +21,6 @@ from bench.utility import machine
 
 LUA = Path(__file__).with_name("ingest.lua")
 READINGS_PER_POST = 12
-WORKERS, THREADS = 2, 4
 #: First reading start of the warm-up; the measured run starts far beyond whatever the warm-up wrote.
 WARMUP_START, MEASURED_START = 1_800_000_000, 1_900_000_000
 
@@ -54,23 +53,22 @@ def under_wrk(args, work: Path) -> None:
     print(*machine(), sep="\n")
     print(f"wrk:    {subprocess.run(['wrk', '--version'], capture_output=True, text=True).stdout.split()[1]}")
     layout = dict(
-        clients=[], pki_dir=Path(settings.CSIP_PKI_DIR), work=work, workers=WORKERS, threads=THREADS
+        clients=[], pki_dir=Path(settings.CSIP_PKI_DIR), work=work, workers=args.workers, threads=args.threads
     )
     with serve("proxy", **layout) as server:
         print(
-            f"{server.note}; gunicorn gthread {WORKERS}x{THREADS}; wrk 1 thread x {args.connections} "
-            f"connections; {args.ders} DERs' mirrors in turn, {READINGS_PER_POST} readings a post; "
+            f"{server.note}; gunicorn gthread {args.workers}x{args.threads}; "
+            f"wrk 1 thread x {args.connections} connections; {args.ders} DERs' mirrors in turn, "
+            f"{READINGS_PER_POST} readings a post; "
             f"{args.warmup} s warm-up + {args.duration} s; load before: {_load()}"
         )
         wrk = dict(seconds=args.warmup, connections=args.connections, script=LUA)
         run_wrk(server.url, mirrors, **wrk, args=[header, str(WARMUP_START)])
-        rows_before = _settled_rows(aggregator_id)
-        connection.close()
         before, children = server.snapshot(), resource.getrusage(resource.RUSAGE_CHILDREN)
         wrk.update(seconds=args.duration)
         result = run_wrk(server.url, mirrors, **wrk, args=[header, str(MEASURED_START)])
         after, children_after = server.snapshot(), resource.getrusage(resource.RUSAGE_CHILDREN)
-        rows = _settled_rows(aggregator_id) - rows_before
+        rows = _settled_rows(aggregator_id)
         connection.close()
 
     tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
@@ -115,12 +113,17 @@ def _aggregator_id(lfdi: str) -> int:
 
 
 def _settled_rows(aggregator_id: int) -> int:
-    """The readings of the aggregator's DERs, once posts still in flight have been committed."""
+    """The readings the measured run posted for the aggregator's DERs (the warm-up's start earlier), once
+    posts still in flight have been committed."""
     from derms.models import Reading
+    from derms.models.der import from_epoch
 
+    measured = Reading.objects.filter(
+        end_device__aggregator_id=aggregator_id, start__gte=from_epoch(MEASURED_START)
+    )
     count = -1
     while True:
-        latest = Reading.objects.filter(end_device__aggregator_id=aggregator_id).count()
+        latest = measured.count()
         if latest == count:
             return count
         count = latest

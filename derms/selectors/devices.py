@@ -90,19 +90,24 @@ def status_rows(status: DERStatus) -> list[tuple[str, str]]:
     """The reported DERStatus values that are present, labelled."""
     rows = []
     if status.operational_mode_status is not None:
-        rows.append(("Operational mode", _named(OPERATIONAL_MODES, status.operational_mode_status)))
+        rows.append(("Operational mode", named(OPERATIONAL_MODES, status.operational_mode_status)))
     if status.inverter_status is not None:
-        rows.append(("Inverter", _named(INVERTER_STATUSES, status.inverter_status)))
+        rows.append(("Inverter", named(INVERTER_STATUSES, status.inverter_status)))
     if status.gen_connect_status is not None:
-        bits = [name for n, name in enumerate(CONNECT_STATUS_BITS) if status.gen_connect_status & (1 << n)]
-        rows.append(("Generator connect", ", ".join(bits) or "not connected"))
+        rows.append(("Generator connect", connect_status_text(status.gen_connect_status)))
     if status.state_of_charge_status is not None:
         rows.append(("State of charge", f"{status.state_of_charge_status / 100:.2f} %"))
     return rows
 
 
-def _named(names: dict[int, str], value: int) -> str:
-    return names.get(value, f"code {value}")
+def connect_status_text(bitmap: int) -> str:
+    """A genConnectStatus bitmap as the states it sets: 7 -> "connected, available, operating"."""
+    bits = [name for n, name in enumerate(CONNECT_STATUS_BITS) if int(bitmap) & (1 << n)]
+    return ", ".join(bits) or "not connected"
+
+
+def named(names: dict[int, str], value: int) -> str:
+    return names.get(int(value), f"code {value}")
 
 
 @dataclass(frozen=True)
@@ -121,12 +126,12 @@ class MeterReadingSummary:
     @property
     def unit(self) -> str:
         uom = self.meter_reading.uom
-        return "" if uom is None else _named(UNITS_OF_MEASURE, uom)
+        return "" if uom is None else named(UNITS_OF_MEASURE, uom)
 
     @property
     def qualifier(self) -> str:
         qualifier = self.meter_reading.data_qualifier
-        return "" if qualifier is None else _named(DATA_QUALIFIERS, qualifier)
+        return "" if qualifier is None else named(DATA_QUALIFIERS, qualifier)
 
 
 @dataclass(frozen=True)

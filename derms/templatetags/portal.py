@@ -48,7 +48,8 @@ def curve_plot(curve) -> str:
 
 @register.filter
 def series_plot(series: dict) -> str:
-    """A reading series of derms.selectors.readings, for static/derms/plots.js."""
+    """A series over time (derms.selectors.readings, .status_history), for static/derms/plots.js; a
+    status series plots as steps, its legend naming each code."""
     return json.dumps(
         {
             "x": [t for t, _ in series["points"]],
@@ -56,5 +57,7 @@ def series_plot(series: dict) -> str:
             "x_label": "",
             "y_label": series["unit"],
             "time": True,
+            "step": series.get("step", False),
+            "names": series.get("names", {}),
         }
     )

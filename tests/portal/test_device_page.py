@@ -235,11 +235,19 @@ def test_the_page_reads_a_fixed_number_of_queries_however_much_the_device_report
             control=event, end_device=direct_der, client=direct_der, status=1, reported_at=now, is_latest=True
         )
 
-    with django_assert_max_num_queries(16):
+    DERStatus.objects.bulk_create(
+        DERStatus(
+            end_device=direct_der, values={}, reading_time=now - dt.timedelta(minutes=m), inverter_status=m
+        )
+        for m in range(1, 30)
+    )
+
+    with django_assert_max_num_queries(18):
         response = page_of(dispatcher_client, direct_der)
 
     assert len({t.control.element: t for t in response.context["timeline"]}["opModMaxLimW"].rows) > 10
     assert len(response.context["device"].meter_readings) == 8
+    assert len(response.context["status_history"].changes) == 29
 
 
 def test_the_page_plots_the_readings_of_the_chosen_window(dispatcher_client, direct_der):

@@ -11,7 +11,7 @@ from derms.lfdi import normalize_lfdi
 from derms.models import EndDevice
 from derms.portal.access import staff_required
 from derms.portal.forms import TimelineWindowForm
-from derms.selectors import devices, readings
+from derms.selectors import devices, readings, status_history
 
 
 @staff_required
@@ -45,7 +45,11 @@ def device_page(request, lfdi: str):
         else []
     )
     hours = _reading_hours(request.GET.get("hours"))
-    series = readings.reading_series(end_device, until=timezone.now(), hours=hours)
+    until = timezone.now()
+    series = readings.reading_series(end_device, until=until, hours=hours)
+    statuses = (
+        status_history.status_history(end_device, until=until, hours=hours) if end_device.is_der else None
+    )
     context = {
         "device": overview,
         "window": window,
@@ -53,6 +57,9 @@ def device_page(request, lfdi: str):
         "readings": [asdict(s) for s in series],
         "reading_hours": hours,
         "reading_windows": readings.WINDOWS,
+        "status_history": statuses,
+        "status_series": [asdict(s) for s in statuses.series] if statuses else [],
+        "status_limits": (status_history.MAX_STATUSES, status_history.CHANGES_SHOWN),
     }
     return render(request, "portal/device.html", context, status=200 if window.is_valid() else 400)
 

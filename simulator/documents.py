@@ -20,13 +20,19 @@ def mrid(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:32].upper()
 
 
-def status_body(*, at: int, connect: int, inverter: int, alarms: int) -> str:
+def status_body(*, at: int, connect: int, inverter: int, alarms: int, charge: int | None = None) -> str:
+    """``charge``: stateOfChargeStatus in hundredths of a percent, for a DER with storage."""
+    charge_status = (
+        ""
+        if charge is None
+        else f"<stateOfChargeStatus><dateTime>{at}</dateTime><value>{charge}</value></stateOfChargeStatus>"
+    )
     return (
         f"<DERStatus {NS}><alarmStatus>{alarms:08X}</alarmStatus>"
         f"<genConnectStatus><dateTime>{at}</dateTime><value>{connect:02X}</value></genConnectStatus>"
         f"<inverterStatus><dateTime>{at}</dateTime><value>{inverter}</value></inverterStatus>"
         f"<operationalModeStatus><dateTime>{at}</dateTime><value>2</value></operationalModeStatus>"
-        f"<readingTime>{at}</readingTime></DERStatus>"
+        f"<readingTime>{at}</readingTime>{charge_status}</DERStatus>"
     )
 
 

@@ -1,6 +1,6 @@
 """HTTP for the 2030.5 API: the base view every resource uses, and its responses.
 
-The base view identifies the client once (:func:`csip_api.identity.identify`), refuses unauthorized
+The base view identifies the client once (:mod:`csip_api.identity`), refuses unauthorized
 clients with CSIP_UNAUTHORIZED_STATUS, answers methods a resource does not take with 405 and ``Allow``,
 serves HEAD from GET, and hands handlers a :class:`~csip_api.scope.Scope`. A PUT or POST body is checked
 before any rule of the server runs: a media type other than application/sep+xml gets 415, a body that is
@@ -14,15 +14,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from lxml import etree
 
-from csip_api.identity import Client, identify
+from csip_api import identity
+from csip_api.cache import documents
+from csip_api.cache.documents import Audience, Entry, Sources
+from csip_api.identity import UNAUTHORIZED, Client, KnownClient
+from csip_api.paging import QueryError, page_request
 from csip_api.render.errors import Reason, error
 from csip_api.scope import Scope
 from csip_api.xml import BodyTooLarge, XMLBodyError, body_stream, check_declared_length, parse_body, serialize
 from csip_api.xml.parse import Body
+from derms import changefeed
 
 MEDIA_TYPE = "application/sep+xml"
 
@@ -45,7 +51,10 @@ OVERSIZED_BODY_DRAIN_BYTES = 16 * 1024 * 1024
 
 
 def xml_response(document: etree._Element, *, status: int = 200, headers: dict | None = None) -> HttpResponse:
-    body = serialize(document)
+    return body_response(serialize(document), status=status, headers=headers)
+
+
+def body_response(body: bytes, *, status: int = 200, headers: dict | None = None) -> HttpResponse:
     response = HttpResponse(body, status=status, content_type=MEDIA_TYPE, headers=headers)
     response["Content-Length"] = str(len(body))
     return response
@@ -96,6 +105,10 @@ class Resource(View):
     body: Body
     #: The document types each method takes as its body, e.g. ``{"POST": ("EndDevice",)}``.
     accepts: dict[str, tuple[str, ...]] = {}
+    #: Whose a GET's document is, for the document cache (csip_api.cache.documents); None: not cached.
+    #: A cached view declares in ``self.sources`` the feed resources it renders from.
+    audience: Audience | None = None
+    sources: Sources
 
     @classmethod
     def as_view(cls, **initkwargs):
@@ -113,11 +126,77 @@ class Resource(View):
         return self.accepts.get(method, ())
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return self.respond(identify(request), request, **kwargs)
+        lfdi = identity.certificate_lfdi(request)
+        if lfdi is None:
+            return self.respond(UNAUTHORIZED, request, **kwargs)
+        if self.audience is not None and request.method in ("GET", "HEAD"):
+            return self._serve_document(lfdi, request, kwargs)
+        return self.respond(identity.client_for_lfdi(lfdi), request, **kwargs)
+
+    def _serve_document(self, lfdi: str, request: HttpRequest, ids: dict) -> HttpResponse:
+        """A GET through the document cache: one query (the versions of who the client is and of what the
+        remembered document was built from) when nothing changed, else rendered and remembered."""
+        try:
+            page = page_request(request.GET)
+        except QueryError:
+            return self.respond(identity.client_for_lfdi(lfdi), request, **ids)
+        known = identity.remembered(lfdi)
+        entry = self._remembered(known, page, ids)
+        current = changefeed.versions([*known.versions, *(entry.resources if entry else ())]) if known else {}
+        if known is None or not known.is_current(current):
+            known = identity.resolve(lfdi)
+            if not known.client.is_authorized:
+                return self.respond(known.client, request, **ids)
+            entry = self._remembered(known, page, ids)
+            if entry is not None:
+                current = changefeed.versions(entry.resources)
+        if (
+            entry is not None
+            and entry.is_current(current, timezone.now())
+            and documents.may_read(known, entry)
+        ):
+            return self._cached_response(request, entry)
+        return self._render_and_remember(known, request, page, ids)
+
+    def _remembered(self, known: KnownClient | None, page, ids: dict) -> Entry | None:
+        if known is None:
+            return None
+        document_key = documents.key(self._route(), ids, page, self.audience, known)
+        return None if document_key is None else documents.lookup(document_key)
+
+    def _render_and_remember(self, known: KnownClient, request: HttpRequest, page, ids: dict) -> HttpResponse:
+        # Rendered in one snapshot with the versions read after it: a change committing meanwhile makes
+        # the entry outdated at once instead of filing old content under the new version.
+        with changefeed.snapshot() as own:
+            response = self.respond(known.for_request(), request, **ids)
+            document_key = documents.key(self._route(), ids, page, self.audience, known)
+            if own and document_key is not None and request.method == "GET" and response.status_code == 200:
+                current = changefeed.versions([*known.versions, *self.sources.resources])
+                if known.is_current(current):
+                    entry = Entry(
+                        body=response.content,
+                        versions=tuple(sorted(current.items())),
+                        valid_until=self.sources.valid_until,
+                        program_id=ids["derp"] if self.audience is Audience.PROGRAM else None,
+                    )
+                    documents.remember(document_key, entry)
+        return response
+
+    def _cached_response(self, request: HttpRequest, entry: Entry) -> HttpResponse:
+        if request.method == "HEAD":
+            response = body_response(b"")
+            response["Content-Length"] = str(len(entry.body))
+            return response
+        return body_response(entry.body)
+
+    @classmethod
+    def _route(cls) -> str:
+        return f"{cls.__module__}.{cls.__qualname__}"
 
     def respond(self, client: Client, request: HttpRequest, **kwargs) -> HttpResponse:
         """Answer ``request`` for ``client``: over HTTPS after identification, or in-process when the
         server reads a resource as its subscriber sees it (:mod:`csip_api.reading`)."""
+        self.sources = Sources()
         if not client.is_authorized:
             return refusal(settings.CSIP_UNAUTHORIZED_STATUS)
         allowed = self.allowed_methods()

@@ -9,6 +9,13 @@ def _ensure_staff_roles(sender, **kwargs):
     ensure_staff_roles()
 
 
+def _new_database_generation(sender, using="default", **kwargs):
+    """A migrated or flushed database is another database to every reader that remembers versions."""
+    from derms.changefeed import new_generation
+
+    new_generation(using=using)
+
+
 class DermsConfig(AppConfig):
     name = "derms"
     verbose_name = "DERMS"
@@ -16,3 +23,4 @@ class DermsConfig(AppConfig):
     def ready(self):
         # Every installation has the two staff roles, with or without the demo.
         post_migrate.connect(_ensure_staff_roles, sender=self)
+        post_migrate.connect(_new_database_generation, sender=self)

@@ -112,6 +112,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+#: The 2030.5 listener's own (derms.wsgi): it routes by listener and nothing else.
+CSIP_MIDDLEWARE = ["derms.listeners.ListenerURLConf"]
+
 ROOT_URLCONF = "derms.urls"
 # What each listener serves (derms.listeners): the 2030.5 server (gunicorn) and the portal (daphne).
 CSIP_URLCONF = "csip_api.urls"
@@ -164,6 +167,17 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # The shared tier of the 2030.5 document cache (csip_api.cache.documents): entries are checked
+    # against the change feed on every hit, so the timeout only bounds Redis's memory, never staleness.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "csip_documents": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "derms",
+            "TIMEOUT": _positive_int("CSIP_SHARED_CACHE_SECONDS", 3600),
+        },
+    }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # kombu's filesystem transport: a real worker process with a durable queue on disk and no broker
@@ -253,6 +267,11 @@ CSIP_TRUSTED_PROXIES = _list("CSIP_TRUSTED_PROXIES", ["127.0.0.1", "::1", "unix"
 CSIP_UNAUTHORIZED_STATUS = int(_choice("CSIP_UNAUTHORIZED_STATUS", "404", ("403", "404")))
 # Largest page a list returns, whatever `l` asks for.
 CSIP_MAX_PAGE_SIZE = _positive_int("CSIP_MAX_PAGE_SIZE", 100)
+# The 2030.5 read path's caches, per worker process (csip_api.cache): how many clients it remembers and
+# how many bytes of rendered documents it keeps. Both are bounds, not lifetimes: the change feed decides
+# what is still current.
+CSIP_IDENTITY_CACHE_SIZE = _positive_int("CSIP_IDENTITY_CACHE_SIZE", 20_000)
+CSIP_DOCUMENT_CACHE_BYTES = _positive_int("CSIP_DOCUMENT_CACHE_BYTES", 64 * 1024 * 1024)
 # Largest request body accepted on the 2030.5 API, in bytes (413 above it).
 CSIP_MAX_BODY_BYTES = _positive_int("CSIP_MAX_BODY_BYTES", 2 * 1024 * 1024)
 # Where the development PKI (CA, server and client certificates) lives.

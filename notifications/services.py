@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from csip_api.identity import Client
 from csip_api.reading import read_as, resolve_path
+from derms import changefeed
+from derms.changefeed import Kind, Resource
 from derms.models import Role
 from notifications.models import Notification, Subscribed, Subscription
 
@@ -86,7 +88,9 @@ def subscribe(
                 "expires_at": now + settings.DERMS_SUBSCRIPTION_LIFETIME,
             },
         )
-        if not created:
+        if created:
+            changefeed.record("subscribed", [subscription_list(subscription.subscriber_id)])
+        else:
             subscription.limit, subscription.level = limit, level
             subscription.expires_at = now + settings.DERMS_SUBSCRIPTION_LIFETIME
             subscription.save(update_fields=["limit", "level", "expires_at"])
@@ -97,7 +101,13 @@ def subscribe(
 def unsubscribe(subscription: Subscription) -> None:
     """Delete it with what it is still owed; delivered and failed notifications stay as history."""
     Notification.objects.filter(subscription=subscription, state=Notification.State.PENDING).delete()
+    changefeed.record("unsubscribed", [subscription_list(subscription.subscriber_id)])
     subscription.delete()
+
+
+def subscription_list(subscriber_id: int) -> Resource:
+    """The SubscriptionList a subscription is listed in (its size is on the subscriber's EndDevice)."""
+    return Resource(Kind.SUBSCRIPTION_LIST, subscriber_id)
 
 
 def _target(client: Client, path: str) -> tuple[str, int]:

@@ -14,8 +14,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from derms import changefeed
 from notifications import delivery, fanout
 from notifications.models import Notification, Subscription
+from notifications.services import subscription_list
 
 #: Times a fan-out retries a batch another worker raced it on before leaving it to the next sweep.
 RACES = 5
@@ -71,9 +73,12 @@ def sweep() -> int:
     and delete lapsed subscriptions; return how many notifications were handed out."""
     fan_out()
     now = timezone.now()
-    lapsed = Subscription.objects.filter(expires_at__lte=now)
-    Notification.objects.filter(state=Notification.State.PENDING, subscription__in=lapsed).delete()
-    lapsed.delete()
+    with transaction.atomic():
+        lapsed = Subscription.objects.filter(expires_at__lte=now)
+        subscribers = set(lapsed.values_list("subscriber_id", flat=True))
+        Notification.objects.filter(state=Notification.State.PENDING, subscription__in=lapsed).delete()
+        lapsed.delete()
+        changefeed.record("subscriptions_lapsed", [subscription_list(pk) for pk in subscribers])
     due = (
         Notification.objects.filter(state=Notification.State.PENDING, due_at__lte=now)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from csip_api import identity
+from csip_api.cache import documents
 from derms.celery import app as celery_app
 from derms.models import EndDevice, Role
 from derms.staff import DISPATCHERS, HANDBOOK_ADMINISTRATORS
@@ -18,6 +20,14 @@ pytest_plugins = ["tests.csip_api.utility", "tests.tls.fixtures", "tests.notific
 # memory rather than on a broker. Tests of delivery run a real worker, which the server processes of
 # tests/tls/fixtures.py and Celery beat feed.
 celery_app.conf.broker_url = "memory://"
+
+
+@pytest.fixture(autouse=True)
+def _nothing_remembered():
+    """Each test starts with empty 2030.5 caches in this process (server processes rely on the database
+    generation a flush renews, see derms.apps)."""
+    identity.forget_clients()
+    documents.forget()
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from derms.models import DERControl, DERCurve, DERProgram, EventStatus
@@ -55,3 +55,16 @@ def with_link_counts(programs: QuerySet[DERProgram], now: dt.datetime) -> QueryS
         control_count=_count(listed_controls(OuterRef("pk"), now)),
         curve_count=_count(DERCurve.objects.filter(program_id=OuterRef("pk"))),
     ).order_by("primacy", "id")
+
+
+def next_transition(program_ids: list[int], now: dt.datetime) -> dt.datetime | None:
+    """The first instant after ``now`` at which the programs' lists change by the clock alone: an event's
+    effective start (it turns Active), the end of its effective period (it leaves the lists), or a cancel
+    or supersede decided to take effect later (its status time). One query."""
+    upcoming = DERControl.objects.filter(program_id__in=program_ids, effective_end__gt=now).aggregate(
+        start=Min("effective_start", filter=Q(effective_start__gt=now)),
+        end=Min("effective_end"),
+        decided=Min("status_time", filter=Q(status_time__gt=now)),
+    )
+    moments = [moment for moment in upcoming.values() if moment is not None]
+    return min(moments, default=None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db.models import Min
 from django.db.models.functions import Coalesce
@@ -9,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from csip_api import hrefs
+from csip_api.cache.documents import Audience
 from csip_api.documents import END_DEVICE
 from csip_api.http import Resource, empty_response, posted, xml_response
 from csip_api.paging import page_request, paginate, paginate_sequence
@@ -18,14 +21,34 @@ from csip_api.render.time import time_resource
 from csip_api.schema_values import read_values
 from csip_api.selectors import functions
 from csip_api.selectors.devices import end_device_page
-from csip_api.selectors.programs import with_link_counts
+from csip_api.selectors.programs import next_transition, with_link_counts
+from csip_api.views.programs import program_sources
 from csip_api.xml import XMLBodyError
+from derms.changefeed import TOPOLOGY, Kind
+from derms.changefeed import Resource as FeedResource
 from derms.services.rates import poll_rate_of
 from derms.services.registration import deregister_end_device, register_end_device
 
 
-class DeviceCapabilityView(Resource):
+class ClientResource(Resource):
+    """A document that is the client's own, cached per client (csip_api.cache.documents)."""
+
+    audience = Audience.CLIENT
+
+    def end_device_sources(self, edev: int) -> None:
+        """An EndDevice the client reads: its fields, and whether the client may read it at all."""
+        self.sources.add(FeedResource(Kind.END_DEVICE, edev))
+
+
+class DeviceCapabilityView(ClientResource):
     def get(self, request):
+        own = self.scope.end_device
+        if own is not None:
+            self.sources.add(
+                FeedResource(Kind.END_DEVICE_LIST, own.pk),
+                FeedResource(Kind.MIRROR_USAGE_POINT_LIST, own.pk),
+                TOPOLOGY,
+            )
         return xml_response(
             render.device_capability(
                 end_device_count=self.scope.end_device_count(),
@@ -36,11 +59,16 @@ class DeviceCapabilityView(Resource):
 
 
 class TimeView(Resource):
+    audience = Audience.EVERY_CLIENT
+
     def get(self, request):
-        return xml_response(time_resource(timezone.now()))
+        now = timezone.now()
+        # currentTime is in whole seconds: the same document until the next one.
+        self.sources.until(now.replace(microsecond=0) + dt.timedelta(seconds=1))
+        return xml_response(time_resource(now))
 
 
-class EndDeviceListView(Resource):
+class EndDeviceListView(ClientResource):
     accepts = {"POST": ("EndDevice",)}
 
     def post(self, request):
@@ -63,6 +91,16 @@ class EndDeviceListView(Resource):
 
     def get(self, request):
         page = end_device_page(self.scope, page_request(request.GET))
+        own = self.scope.end_device
+        if own is not None:
+            # Each listed DER's fields are news on its aggregator's list (derms.changefeed.affected).
+            self.sources.add(
+                FeedResource(Kind.END_DEVICE_LIST, own.pk),
+                FeedResource(Kind.END_DEVICE, own.pk),
+                FeedResource(Kind.SUBSCRIPTION_LIST, own.pk),
+                TOPOLOGY,
+                (FeedResource(Kind.LOG_EVENT_LIST, device.pk) for device in page.items),
+            )
         return xml_response(
             render.end_device_list(
                 page,
@@ -74,9 +112,15 @@ class EndDeviceListView(Resource):
         )
 
 
-class EndDeviceView(Resource):
+class EndDeviceView(ClientResource):
     def get(self, request, edev):
         device = self.scope.get_end_device(edev)
+        self.end_device_sources(edev)
+        self.sources.add(
+            FeedResource(Kind.LOG_EVENT_LIST, edev),
+            FeedResource(Kind.SUBSCRIPTION_LIST, self.scope.end_device.pk),
+            TOPOLOGY,
+        )
         fsa_count = functions.assignment_counts([device]).get(device.pk)
         document = render.end_device(
             device,
@@ -93,33 +137,50 @@ class EndDeviceView(Resource):
         return empty_response(200)
 
 
-class RegistrationView(Resource):
+class RegistrationView(ClientResource):
     def get(self, request, edev):
+        self.end_device_sources(edev)
         document = render.registration(self.scope.get_end_device(edev))
         if document is None:
             raise Http404
         return xml_response(document)
 
 
-class FunctionSetAssignmentsListView(Resource):
+class AssignmentsResource(ClientResource):
+    def end_device_sources(self, edev: int) -> None:
+        """A DER's FSAs follow its groups and the programs in them."""
+        super().end_device_sources(edev)
+        self.sources.add(FeedResource(Kind.FSA_LIST, edev), TOPOLOGY)
+
+
+class FunctionSetAssignmentsListView(AssignmentsResource):
     def get(self, request, edev):
+        self.end_device_sources(edev)
         device = self.scope.get_der_end_device(edev)
         page = paginate_sequence(functions.assignments(device), page_request(request.GET))
         return xml_response(render.function_set_assignments_list(device, page))
 
 
-class FunctionSetAssignmentsView(Resource):
+class FunctionSetAssignmentsView(AssignmentsResource):
     def get(self, request, edev, fsa):
+        self.end_device_sources(edev)
         device = self.scope.get_der_end_device(edev)
         return xml_response(render.function_set_assignments(functions.get_assignment(device, fsa)))
 
 
-class AssignedProgramListView(Resource):
+class AssignedProgramListView(AssignmentsResource):
     """The DERProgramList behind one FSA, with pollRate and each program's list counts."""
 
     def get(self, request, edev, fsa):
+        now = timezone.now()
+        self.end_device_sources(edev)
         device = self.scope.get_der_end_device(edev)
-        programs = with_link_counts(functions.programs_of_assignment(device, fsa), timezone.now())
+        assigned = functions.programs_of_assignment(device, fsa)
+        program_ids = list(assigned.values_list("pk", flat=True))
+        self.sources.add(*(program_sources(pk) for pk in program_ids))
+        # The list counts events listed and active now: they change when one starts or ends.
+        self.sources.until(next_transition(program_ids, now))
+        programs = with_link_counts(assigned, now)
         page = paginate(programs, page_request(request.GET))
         list_href = hrefs.href(hrefs.FSA_PROGRAM_LIST, edev=edev, fsa=fsa)
         # The fastest of the list's programs decides how often the DER polls it.
@@ -129,14 +190,16 @@ class AssignedProgramListView(Resource):
         )
 
 
-class DERListView(Resource):
+class DERListView(ClientResource):
     def get(self, request, edev):
+        self.end_device_sources(edev)
         device = self.scope.get_der_end_device(edev)
         return xml_response(render.der_list(device, paginate_sequence([device], page_request(request.GET))))
 
 
-class DERView(Resource):
+class DERView(ClientResource):
     def get(self, request, edev, der):
+        self.end_device_sources(edev)
         device = self.scope.get_der_end_device(edev)
         if der != hrefs.DER_ID:
             raise Http404

@@ -13,8 +13,10 @@ does not know who listens (the notification dispatcher, caches): they connect to
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -22,10 +24,11 @@ from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from derms.changefeed.resources import SERVER, TOPOLOGY, Kind, Resource
+from derms.changefeed.resources import DATABASE, SERVER, TOPOLOGY, Kind, Resource
 from derms.models.changes import Change, ResourceVersion
 
 __all__ = [
+    "DATABASE",
     "SERVER",
     "TOPOLOGY",
     "Change",
@@ -35,8 +38,10 @@ __all__ = [
     "changes_committed",
     "claim_due",
     "mark_consumed",
+    "new_generation",
     "prune",
     "record",
+    "snapshot",
     "versions",
 ]
 
@@ -86,10 +91,50 @@ def record(
 
 
 def versions(resources: Iterable[Resource]) -> dict[Resource, int]:
-    """The current version of each resource, 0 for one never changed; one query."""
+    """The current version of each resource, 0 for one never changed; one query.
+
+    Readers call it on every request (the 2030.5 API's caches), so it is one plain statement on the
+    primary key, without the ORM's query building.
+    """
     wanted = {resource.key: resource for resource in resources}
-    found = dict(ResourceVersion.objects.filter(key__in=wanted).values_list("key", "version"))
+    if not wanted:
+        return {}
+    quote = connection.ops.quote_name
+    placeholders = ", ".join(["%s"] * len(wanted))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('key')}, {quote('version')} FROM {quote(ResourceVersion._meta.db_table)} "
+            f"WHERE {quote('key')} IN ({placeholders})",
+            list(wanted),
+        )
+        found = dict(cursor.fetchall())
     return {resource: found.get(key, 0) for key, resource in wanted.items()}
+
+
+def new_generation(*, using: str = "default") -> None:
+    """Give the database a new :data:`DATABASE` version (after migrate or flush: see derms.apps)."""
+    ResourceVersion.objects.using(using).update_or_create(
+        key=DATABASE.key, defaults={"version": secrets.randbits(62)}
+    )
+
+
+@contextlib.contextmanager
+def snapshot():
+    """A transaction whose reads all see one moment: what a reader renders and the :func:`versions` it
+    reads afterwards agree, so a change committing meanwhile shows as a newer version, never as a
+    document filed under the older one.
+
+    Yields whether the snapshot is the reader's own: inside a caller's transaction the reads may include
+    its uncommitted writes (and versions a rollback would hand out again), so nothing read then may be
+    remembered.
+    """
+    own = not connection.in_atomic_block
+    with transaction.atomic():
+        if own and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        # SQLite: derms opens its transactions IMMEDIATE (settings), so no writer commits meanwhile.
+        yield own
 
 
 def claim_due(*, now: dt.datetime, limit: int) -> list[Change]:

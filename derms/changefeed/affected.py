@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from derms.changefeed.resources import TOPOLOGY, Kind, Resource
-from derms.models import DERControl, DERCurve, DERProgram, EndDevice, MirrorUsagePoint
+from derms.lfdi import sfdi_from_lfdi
+from derms.models import Authorization, DERControl, DERCurve, DERProgram, EndDevice, MirrorUsagePoint
 from groups.models import Group
 
 
@@ -23,7 +24,26 @@ def end_device(device: EndDevice, *, former_aggregator_id: int | None = None) ->
     lists = {device.aggregator_id or device.pk}
     if former_aggregator_id is not None:
         lists.add(former_aggregator_id)
-    return [Resource(Kind.END_DEVICE, device.pk), *(Resource(Kind.END_DEVICE_LIST, pk) for pk in lists)]
+    return [
+        Resource(Kind.END_DEVICE, device.pk),
+        *(Resource(Kind.END_DEVICE_LIST, pk) for pk in lists),
+        client(device.lfdi),
+    ]
+
+
+def client(lfdi: str) -> Resource:
+    """Who ``lfdi`` is: its authorization or its EndDevice changed."""
+    return Resource(Kind.CLIENT, sfdi_from_lfdi(lfdi))
+
+
+def mirror_usage_point_list(usage_point: MirrorUsagePoint) -> Resource:
+    """The list of its client's MirrorUsagePoints, which one joined or left."""
+    return Resource(Kind.MIRROR_USAGE_POINT_LIST, usage_point.client_id)
+
+
+def mirror_usage_point(usage_point: MirrorUsagePoint) -> list[Resource]:
+    """A MirrorUsagePoint changed or deleted: it and its client's list of them."""
+    return [Resource(Kind.MIRROR_USAGE_POINT, usage_point.pk), mirror_usage_point_list(usage_point)]
 
 
 def placement(device: EndDevice, **kwargs) -> list[Resource]:
@@ -78,4 +98,6 @@ def _of_any(instances: Iterable[object]) -> Iterator[Resource]:
         elif isinstance(instance, DERCurve):
             yield from curve(instance)
         elif isinstance(instance, MirrorUsagePoint):
-            yield Resource(Kind.MIRROR_USAGE_POINT, instance.pk)
+            yield from mirror_usage_point(instance)
+        elif isinstance(instance, Authorization):
+            yield client(instance.lfdi)

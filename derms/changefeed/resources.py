@@ -36,6 +36,19 @@ class Kind(enum.StrEnum):
     DER_CURVE = "DERCurve"
     #: One MirrorUsagePoint (id: its pk): its postRate, deleted.
     MIRROR_USAGE_POINT = "MirrorUsagePoint"
+    #: The MirrorUsagePoints a client posted (id: the client's EndDevice pk): one created or deleted.
+    MIRROR_USAGE_POINT_LIST = "MirrorUsagePointList"
+    #: An EndDevice's LogEventList (id: its pk): a LogEvent posted.
+    LOG_EVENT_LIST = "LogEventList"
+    #: A client's SubscriptionList (id: the subscriber's EndDevice pk): one created, deleted or lapsed.
+    SUBSCRIPTION_LIST = "SubscriptionList"
+    #: Who a certificate's LFDI is (id: the LFDI's SFDI): its authorization decided or its EndDevice
+    #: created, enabled, disabled, moved or given another role. Readers that remember identities (the
+    #: 2030.5 API's) compare this version on every request; SFDIs can collide, which only costs a reload.
+    CLIENT = "Client"
+    #: This database's generation (id: 0), new at every migrate or flush: versions count from nothing
+    #: again in a new database, and nothing remembered from the old one may match them.
+    DATABASE = "Database"
     #: Server-wide settings every client reads (id: 0): the default pollRate and postRate.
     SERVER = "Server"
     #: The whole group structure (id: 0): any group, membership or program-set change anywhere. A reader
@@ -65,3 +78,4 @@ class Resource(NamedTuple):
 #: Whole-server resources have no object of their own.
 SERVER = Resource(Kind.SERVER, 0)
 TOPOLOGY = Resource(Kind.TOPOLOGY, 0)
+DATABASE = Resource(Kind.DATABASE, 0)

@@ -4,6 +4,8 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 
+from derms import changefeed
+from derms.changefeed import Kind, Resource
 from derms.models import AlarmState, DERAlarm, EndDevice, LogEvent
 from derms.models.der import from_epoch
 from live import publish
@@ -34,6 +36,7 @@ def post_log_event(*, end_device: EndDevice, values: dict) -> tuple[LogEvent, bo
                 profile_id=values["profileID"],
                 **fields,
             )
+            changefeed.record("log_event_posted", [Resource(Kind.LOG_EVENT_LIST, end_device.pk)])
     except IntegrityError:
         # The same LogEvent arrived twice at once; the other request stored it.
         return LogEvent.objects.get(end_device=end_device, **fields), False

@@ -160,6 +160,7 @@ def _decide(*, actor, authorization: Authorization, status: str, action: str) ->
     authorization.decided_by = actor if actor is not None and actor.is_authenticated else None
     authorization.decided_at = timezone.now()
     authorization.save(update_fields=["status", "decided_by", "decided_at"])
+    changefeed.record(f"authorization_{action}", [affected.client(authorization.lfdi)])
     audit.record_change(actor=actor, action=action, obj=authorization, before=before)
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from derms import changefeed
-from derms.changefeed import Kind, Resource
+from derms.changefeed import affected
 from derms.models import EndDevice, MirrorMeterReading, MirrorUsagePoint, Reading
 from derms.models.der import from_epoch
 from derms.models.readings import READING_TYPE_COLUMNS
@@ -73,6 +73,7 @@ def _post_mirror_usage_point(
         usage_point = MirrorUsagePoint.objects.create(
             client=client, end_device=end_device, mrid=values["mRID"], **fields
         )
+        changefeed.record("mirror_usage_point_created", [affected.mirror_usage_point_list(usage_point)])
     else:
         if usage_point.end_device_id != end_device.pk:
             raise ValidationError("This mRID already names the mirror of another DER.", code="mrid_in_use")
@@ -214,5 +215,5 @@ def delete_mirror_usage_point(*, client: EndDevice, usage_point: MirrorUsagePoin
         obj=usage_point,
         before=audit.snapshot(usage_point),
     )
-    changefeed.record("mirror_usage_point_deleted", [Resource(Kind.MIRROR_USAGE_POINT, usage_point.pk)])
+    changefeed.record("mirror_usage_point_deleted", affected.mirror_usage_point(usage_point))
     usage_point.delete()

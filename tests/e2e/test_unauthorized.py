@@ -5,7 +5,10 @@ import pytest
 
 from csip_api import hrefs, urls
 from csip_api.xml import NS
+from derms import changefeed
+from derms.changefeed import affected
 from derms.models import Authorization, EndDevice, MirrorMeterReading
+from derms.services import authorizations
 from tests.csip_api.documents import (
     AVAILABILITY,
     CAPABILITY,
@@ -111,12 +114,15 @@ def test_an_unknown_lfdi_gets_the_configured_status_on_every_url(
 
 
 def revoke(party) -> None:
-    Authorization.objects.filter(lfdi=party.lfdi).update(status=Authorization.Status.REVOKED)
+    authorizations.revoke(actor=None, authorization=Authorization.objects.get(lfdi=party.lfdi))
 
 
 def disable(party) -> None:
-    """What a handbook administrator's unticking "enabled" on the EndDevice does."""
-    EndDevice.objects.filter(pk=party.end_device.pk).update(enabled=False)
+    """What a superuser's unticking "enabled" on the EndDevice in the admin does (derms.admin.audited)."""
+    end_device = EndDevice.objects.get(pk=party.end_device.pk)
+    end_device.enabled = False
+    end_device.save(update_fields=["enabled"])
+    changefeed.record("changed", affected.objects([end_device]))
 
 
 @pytest.mark.parametrize("refuse", [revoke, disable], ids=["revoked", "disabled"])

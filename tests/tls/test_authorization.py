@@ -9,6 +9,7 @@ import http.client
 import pytest
 
 from derms.models import Authorization, EndDevice
+from derms.services import authorizations
 from tests.tls.servers import client_context, https_request
 
 pytestmark = [pytest.mark.tls, pytest.mark.django_db(transaction=True)]
@@ -43,8 +44,7 @@ def test_revoking_an_lfdi_applies_to_the_very_next_request_on_the_same_connectio
     connection = http.client.HTTPSConnection("127.0.0.1", embedded_api.port, context=context, timeout=10)
 
     before = https_request(embedded_api.port, "/dcap", context, connection=connection)
-    authorization.status = Authorization.Status.REVOKED
-    authorization.save()
+    authorizations.revoke(actor=None, authorization=authorization)
     after = https_request(embedded_api.port, "/dcap", context, connection=connection)
     connection.close()
 

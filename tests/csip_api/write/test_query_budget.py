@@ -46,6 +46,14 @@ def test_the_lists_clients_fill_are_read_in_a_bounded_number_of_queries(
         aggregator.post(lel(der), log_event_body(2 * (number % 11), at=1700000000 + number, event_id=number))
         aggregator.post(rsp(event), response_body(event, der.lfdi, 1 + number % 3, at=1700000000 + number))
 
-    for url in ("/mup?l=100", f"{lel(aggregator.ders[0])}?l=100", f"{rsp(event)}?l=100", "/edev?l=100"):
-        with django_assert_max_num_queries(7):
+    # The identity lookup reads its versions with it, in a snapshot (a savepoint here, inside the test's
+    # transaction); the EndDeviceList, which is cached, is rendered in a second one.
+    budgets = {
+        "/mup?l=100": 8,
+        f"{lel(aggregator.ders[0])}?l=100": 8,
+        f"{rsp(event)}?l=100": 8,
+        "/edev?l=100": 12,
+    }
+    for url, budget in budgets.items():
+        with django_assert_max_num_queries(budget):
             assert aggregator.get(url).status_code == 200, url

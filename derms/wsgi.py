@@ -15,6 +15,11 @@ from derms.listeners import csip_wsgi
 # static files, security headers for browsers) has anything to do on their requests, and together they
 # cost more than a cached 2030.5 read itself.
 settings.MIDDLEWARE = settings.CSIP_MIDDLEWARE
+# gunicorn's threads live as long as their worker: each keeps its own PostgreSQL connection rather than
+# checking one out of the pool on every request (the pool is for daphne, which does not reuse them).
+_database = settings.DATABASES["default"]
+if _database["OPTIONS"].pop("pool", None) is not None:
+    _database["CONN_MAX_AGE"] = None
 application = csip_wsgi(get_wsgi_application())
 
 from csip_api.xml.schema import load_schema  # noqa: E402

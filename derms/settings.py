@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "treebeard",
+    "axes",
     "groups",
     "derms",
     "csip_api",
@@ -110,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout page (AXES_LOCKOUT_TEMPLATE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 #: The 2030.5 listener's own (derms.wsgi): it routes by listener and nothing else.
@@ -235,6 +238,21 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "admin:login"
+
+# Sign-in throttling (django-axes) for the portal's one password login, the admin's login form; the
+# integration API's tokens and the 2030.5 API's certificates never pass a password. Failures count per
+# username from one address, so a typo elsewhere or a guesser at another address locks nobody else out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = _positive_int("DERMS_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=_positive_int("DERMS_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
+# Behind nginx the browser's address is in X-Forwarded-For, believed only from CSIP_TRUSTED_PROXIES.
+AXES_CLIENT_IP_CALLABLE = "derms.portal.sign_in.client_address"
 
 _LOG_LEVEL = _choice("DERMS_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {

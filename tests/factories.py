@@ -3,6 +3,7 @@
 import hashlib
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from derms.changefeed import Kind
 from derms.events.services import create_program
@@ -104,3 +105,10 @@ def feed_actions(kind: Kind, obj) -> list[str]:
     """The change-feed actions recorded for one resource, oldest first."""
     object_id = obj if isinstance(obj, int) else obj.pk
     return list(Change.objects.filter(resource=kind, object_id=object_id).values_list("action", flat=True))
+
+
+def sign_in(client, username: str, password: str, *, address: str = "127.0.0.1"):
+    """Post the portal's login form (the admin's) from ``address``, as a browser does."""
+    return client.post(
+        reverse("admin:login"), {"username": username, "password": password}, REMOTE_ADDR=address
+    )

@@ -1,4 +1,5 @@
-"""A real browser logs in and reads the landing page of the demo utility."""
+"""A real browser logs in and reads the landing page of the demo utility, or is paused after too many
+wrong passwords."""
 
 from tests.browser.chromium import BROWSER_TESTS
 
@@ -24,3 +25,24 @@ def test_a_dispatcher_logs_in_and_sees_the_demo_utility(live_server, demo_utilit
     assert page.locator("link[rel=stylesheet]").count() == 1
     background = page.evaluate("getComputedStyle(document.querySelector('.topbar')).backgroundColor")
     assert background == "rgb(29, 39, 51)"
+
+
+def test_too_many_wrong_passwords_show_the_styled_sign_in_paused_page(
+    live_server, demo_utility, browser_page, settings
+):
+    page = browser_page
+    page.goto(live_server.url + "/admin/login/")
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        page.fill("#id_username", "admin")
+        page.fill("#id_password", "not-the-password")
+        with page.expect_response(lambda response: response.request.method == "POST") as posted:
+            page.click("input[type=submit]")
+
+    assert posted.value.status == 429
+    assert page.locator("h1").inner_text() == "Sign-in paused"
+    assert page.get_by_role("link", name="Back to the sign-in page").is_visible()
+    # The portal's own page, signed out: its stylesheet, and no sections or account menu.
+    background = page.evaluate("getComputedStyle(document.querySelector('.topbar')).backgroundColor")
+    assert background == "rgb(29, 39, 51)"
+    assert page.locator("text=Log out").count() == 0

@@ -126,3 +126,17 @@ def test_a_portal_behind_https_sends_cookies_only_over_https_with_hsts(tmp_path,
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [secure, secure, secure]
+
+
+def test_sign_in_throttling_is_set_from_the_environment(tmp_path):
+    code = (
+        "import json; from django.conf import settings; print(json.dumps([settings.AXES_FAILURE_LIMIT, "
+        "settings.AXES_COOLOFF_TIME.total_seconds()]))"
+    )
+    defaults = run_python(code, tmp_path)
+    chosen = run_python(code, tmp_path, DERMS_LOGIN_FAILURE_LIMIT="3", DERMS_LOGIN_COOLOFF_MINUTES="60")
+    refused = import_settings(tmp_path, DERMS_LOGIN_FAILURE_LIMIT="none")
+
+    assert json.loads(defaults.stdout.splitlines()[-1]) == [5, 900]
+    assert json.loads(chosen.stdout.splitlines()[-1]) == [3, 3600]
+    assert "DERMS_LOGIN_FAILURE_LIMIT='none': expected a positive integer" in refused.stderr

@@ -8,6 +8,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import quote, urlencode
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -76,7 +77,8 @@ def test_an_anonymous_fleet_websocket_is_refused_by_daphne(portal):
     assert refused.value.response.status_code == 403
 
 
-def test_a_dispatcher_signs_in_through_nginx_and_opens_the_fleet_websocket(nginx, server_pki, dispatcher):
+def sign_in_through_nginx(nginx, server_pki, password: str, headers: dict | None = None):
+    """GET the login form and POST it as the dispatcher over one connection: (form page, login response)."""
     origin = f"https://127.0.0.1:{nginx.portal_port}"
     conn = http.client.HTTPSConnection("127.0.0.1", nginx.portal_port, context=browser_context(server_pki))
     conn.request("GET", "/admin/login/")
@@ -85,7 +87,7 @@ def test_a_dispatcher_signs_in_through_nginx_and_opens_the_fleet_websocket(nginx
     csrf_cookie = cookies(page)[settings.CSRF_COOKIE_NAME].value
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
 
-    form = urlencode({"username": "dispatcher", "password": PASSWORD, "csrfmiddlewaretoken": token})
+    form = urlencode({"username": "dispatcher", "password": password, "csrfmiddlewaretoken": token})
     conn.request(
         "POST",
         "/admin/login/?next=/admin/",
@@ -95,16 +97,22 @@ def test_a_dispatcher_signs_in_through_nginx_and_opens_the_fleet_websocket(nginx
             "Cookie": f"{settings.CSRF_COOKIE_NAME}={csrf_cookie}",
             "Origin": origin,
             "Referer": f"{origin}/admin/login/",
+            **(headers or {}),
         },
     )
     login = conn.getresponse()
     login.read()
-    session = cookies(login)[settings.SESSION_COOKIE_NAME].value
     conn.close()
+    return page, login
+
+
+def test_a_dispatcher_signs_in_through_nginx_and_opens_the_fleet_websocket(nginx, server_pki, dispatcher):
+    page, login = sign_in_through_nginx(nginx, server_pki, PASSWORD)
+    session = cookies(login)[settings.SESSION_COOKIE_NAME].value
 
     greeting = fleet_greeting(
         f"wss://127.0.0.1:{nginx.portal_port}/ws/live/",
-        origin=origin,
+        origin=f"https://127.0.0.1:{nginx.portal_port}",
         cookie=f"{settings.SESSION_COOKIE_NAME}={session}",
         context=browser_context(server_pki),
     )
@@ -112,6 +120,22 @@ def test_a_dispatcher_signs_in_through_nginx_and_opens_the_fleet_websocket(nginx
     assert page.status == 200
     assert login.status == 302
     assert greeting == {"type": "hello", "user": "dispatcher"}
+
+
+def test_failed_sign_ins_through_nginx_count_against_the_browsers_address_whatever_it_forwards(
+    nginx, server_pki, dispatcher
+):
+    forged = {"X-Forwarded-For": "198.51.100.7"}
+
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        _, refused = sign_in_through_nginx(nginx, server_pki, "not-the-password", forged)
+    _, locked_out = sign_in_through_nginx(nginx, server_pki, "not-the-password")
+    _, right_password = sign_in_through_nginx(nginx, server_pki, PASSWORD, forged)
+
+    assert refused.status == 200
+    assert list(AccessAttempt.objects.values_list("username", "ip_address")) == [("dispatcher", "127.0.0.1")]
+    assert locked_out.status == 429
+    assert right_password.status == 429
 
 
 def test_an_anonymous_fleet_websocket_is_refused_behind_nginx(nginx, server_pki):

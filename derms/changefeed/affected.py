@@ -47,8 +47,12 @@ def mirror_usage_point(usage_point: MirrorUsagePoint) -> list[Resource]:
 
 
 def placement(device: EndDevice, **kwargs) -> list[Resource]:
-    """A DER moved to another topology node or given other non-topology groups."""
-    return [*end_device(device, **kwargs), Resource(Kind.FSA_LIST, device.pk), TOPOLOGY]
+    """A DER moved to another topology node or given other non-topology groups.
+
+    News on the DER's own resources and its aggregator's list, not on the whole topology: DERs are
+    registered and placed all day in a large utility, and every reader of the topology would read again.
+    """
+    return [*end_device(device, **kwargs), Resource(Kind.FSA_LIST, device.pk)]
 
 
 def group(group_id: int) -> list[Resource]:

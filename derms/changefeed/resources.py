@@ -51,9 +51,10 @@ class Kind(enum.StrEnum):
     DATABASE = "Database"
     #: Server-wide settings every client reads (id: 0): the default pollRate and postRate.
     SERVER = "Server"
-    #: The whole group structure (id: 0): any group, membership or program-set change anywhere. A reader
-    #: whose document depends on many DERs' groups (an aggregator's DeviceCapability) keys on this one
-    #: version instead of thousands; such changes are rare.
+    #: The whole group structure (id: 0): any group created, moved, renamed or deleted, or a program
+    #: created or removed anywhere. A reader whose document depends on many groups keys on this one
+    #: version instead of hundreds; such changes are rare. A DER's own placement is news on its EndDevice,
+    #: FunctionSetAssignmentsList and its aggregator's EndDeviceList instead.
     TOPOLOGY = "Topology"
 
 

@@ -128,13 +128,16 @@ class MirrorUsagePointView(Resource):
         return empty_response(204)
 
     def post(self, request, mup):
-        usage_point = self.scope.get_mirror_usage_point(mup)
         body = self.body
         entries = body.children("MirrorMeterReading") if body.tag == "MirrorMeterReadingList" else [body]
         meter_readings = [read_values(entry, MIRROR_METER_READING) for entry in entries]
-        stored, created = post_mirror_meter_readings(usage_point=usage_point, meter_readings=meter_readings)
+        # The service finds the mirror within the client's reach itself: in the same query as the
+        # MirrorMeterReadings it needs, since readings are the most frequent post of all.
+        stored, created = post_mirror_meter_readings(
+            client=self.scope.end_device, usage_point_id=mup, meter_readings=meter_readings
+        )
         if body.tag == "MirrorMeterReading":
-            return posted(hrefs.href(hrefs.MIRROR_METER_READING, mup=mup, mr=stored[0].pk), created=created)
+            return posted(hrefs.href(hrefs.MIRROR_METER_READING, mup=mup, mr=stored[0]), created=created)
         return posted(hrefs.href(hrefs.MIRROR_USAGE_POINT, mup=mup), created=created)
 
 

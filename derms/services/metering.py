@@ -5,27 +5,22 @@ so an aggregator posting for thousands of DERs costs a handful of statements, an
 again replaces the stored one instead of being counted twice.
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from derms import changefeed
 from derms.changefeed import affected
-from derms.models import EndDevice, MirrorMeterReading, MirrorUsagePoint, Reading
+from derms.models import EndDevice, MirrorMeterReading, MirrorUsagePoint, Role
 from derms.models.der import from_epoch
 from derms.models.readings import READING_TYPE_COLUMNS
 from derms.services import audit
+from derms.services.reading_rows import reading_rows, upsert_readings
 from live import publish
 
-#: Reading fields updated when the same reading is posted again.
-_READING_UPDATE_FIELDS = [
-    "duration",
-    "value",
-    "quality_flags",
-    "local_id",
-    "tou_tier",
-    "consumption_block",
-    "received_at",
-]
+#: What a post of readings alone carries: anything else updates its MirrorMeterReading.
+_READINGS_ONLY = {"mRID", "MirrorReadingSet", "Reading"}
 _METER_READING_UPDATE_FIELDS = [
     "description",
     "version",
@@ -86,60 +81,138 @@ def _post_mirror_usage_point(
     return usage_point, created
 
 
-@transaction.atomic
 def post_mirror_meter_readings(
-    *, usage_point: MirrorUsagePoint, meter_readings: list[dict]
-) -> tuple[list[MirrorMeterReading], bool]:
-    """Store MirrorMeterReadings and their Readings posted to ``usage_point``, all or nothing.
+    *, client: EndDevice | None, usage_point_id: int, meter_readings: list[dict]
+) -> tuple[list[int], bool]:
+    """Store MirrorMeterReadings and their Readings posted to ``client``'s MirrorUsagePoint, all or nothing.
 
-    Returns them and whether one of them is new (a post may also only add readings to known ones).
+    Returns the ids of the MirrorMeterReadings, in the order posted, and whether one of them is new (a
+    post may also only add readings to known ones). The usual post, readings of MirrorMeterReadings
+    stored before, is two statements: finding the mirror, and writing the readings in one transaction.
     """
-    return store_meter_readings(usage_point=usage_point, meter_readings=meter_readings)
+    by_mrid = _by_mrid(meter_readings)
+    mirror = _mirror_for_posting(client, usage_point_id, list(by_mrid))
+    known = mirror.meter_reading_ids
+    if by_mrid.keys() <= known.keys() and all(values.keys() <= _READINGS_ONLY for values in meter_readings):
+        rows: dict[tuple, tuple] = {}
+        for mrid, (_, readings) in by_mrid.items():
+            rows.update(reading_rows(known[mrid], mrid, readings))
+        try:
+            upsert_readings(end_device_id=mirror.end_device.pk, rows=list(rows.values()))
+        except IntegrityError as deleted:
+            # The client deleted the mirror between finding it and its readings' commit.
+            raise MirrorUsagePoint.DoesNotExist from deleted
+        publish.changed(end_device=mirror.end_device, kind=publish.Kind.READINGS)
+        return list(known[mrid] for mrid in by_mrid), False
+    with transaction.atomic():
+        return _store(usage_point_id=usage_point_id, end_device=mirror.end_device, by_mrid=by_mrid)
 
 
 def store_meter_readings(
     *, usage_point: MirrorUsagePoint, meter_readings: list[dict], fresh: bool = False
-) -> tuple[list[MirrorMeterReading], bool]:
+) -> tuple[list[int], bool]:
     """Upsert the MirrorMeterReadings, then their Readings, in bulk; the caller holds the transaction.
 
-    A MirrorMeterReading seen for the first time needs its ReadingType; later posts may send only
-    their mRID and readings, and what they leave out keeps its stored value. Every Reading needs its
-    timePeriod (CSIP 4.6.1: every measurement is time-stamped). ``fresh``: the usage point was created
-    in this transaction, so it has no MirrorMeterReadings to look up yet. Returns the
-    MirrorMeterReadings and whether one of them is new.
+    ``fresh``: the usage point was created in this transaction, so it has no MirrorMeterReadings to look
+    up yet. Returns the MirrorMeterReadings' ids and whether one of them is new.
     """
     if not meter_readings:
         return [], False
+    return _store(
+        usage_point_id=usage_point.pk,
+        end_device=usage_point.end_device,
+        by_mrid=_by_mrid(meter_readings),
+        fresh=fresh,
+    )
+
+
+def _by_mrid(meter_readings: list[dict]) -> dict[str, tuple[dict, list[dict]]]:
+    """Each posted MirrorMeterReading (the first entry of an mRID) with all the Readings posted for it."""
     by_mrid: dict[str, tuple[dict, list[dict]]] = {}
     for values in meter_readings:
         _, readings = by_mrid.setdefault(values["mRID"], (values, []))
         readings.extend(_readings_of(values))
-    existing = {} if fresh else {m.mrid: m for m in usage_point.meter_readings.filter(mrid__in=list(by_mrid))}
+    return by_mrid
+
+
+@dataclass(frozen=True)
+class _Mirror:
+    #: Only the ids the readings and the live publisher need.
+    end_device: EndDevice
+    meter_reading_ids: dict[str, int]
+
+
+def _mirror_for_posting(client: EndDevice | None, usage_point_id: int, mrids: list[str]) -> _Mirror:
+    """The MirrorUsagePoint ``usage_point_id`` if ``client`` may post to it, with the ids of its ``mrids``.
+
+    Within the reach of the 2030.5 client's scope: a client's own mirrors, and for an aggregator only
+    those of DERs it still manages and that are enabled; anything else does not exist. One raw query,
+    because the ORM takes longer to build it than the database to answer it, on every post.
+    """
+    if client is None or not 0 < usage_point_id < 2**63:
+        raise MirrorUsagePoint.DoesNotExist
+    usage_point, end_device = MirrorUsagePoint._meta.db_table, EndDevice._meta.db_table
+    meter_reading = MirrorMeterReading._meta.db_table
+    sql = f"SELECT d.id, d.topology_group_id, m.mrid, m.id FROM {usage_point} u "
+    sql += f"JOIN {end_device} d ON d.id = u.end_device_id "
+    params: list = []
+    if mrids:
+        places = ", ".join(["%s"] * len(mrids))
+        sql += f"LEFT JOIN {meter_reading} m ON m.usage_point_id = u.id AND m.mrid IN ({places}) "
+        params += mrids
+    else:
+        sql += f"LEFT JOIN {meter_reading} m ON 1 = 0 "
+    sql += "WHERE u.id = %s AND u.client_id = %s"
+    params += [usage_point_id, client.pk]
+    if client.role == Role.AGGREGATOR:
+        # A revoked DER is disabled, a moved one managed by another: out of the aggregator's reach.
+        sql += " AND d.aggregator_id = %s AND d.enabled = %s"
+        params += [client.pk, True]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    if not found:
+        raise MirrorUsagePoint.DoesNotExist
+    end_device_id, group_id = found[0][:2]
+    return _Mirror(
+        end_device=EndDevice(pk=end_device_id, topology_group_id=group_id),
+        meter_reading_ids={mrid: pk for *_, mrid, pk in found if pk is not None},
+    )
+
+
+def _store(
+    *, usage_point_id: int, end_device: EndDevice, by_mrid: dict, fresh: bool = False
+) -> tuple[list[int], bool]:
+    """Upsert the MirrorMeterReadings of ``by_mrid``, then their Readings; the caller holds the transaction.
+
+    A MirrorMeterReading seen for the first time needs its ReadingType; later posts may send only
+    their mRID and readings, and what they leave out keeps its stored value.
+    """
+    existing = {}
+    if not fresh:
+        known = MirrorMeterReading.objects.filter(usage_point_id=usage_point_id, mrid__in=list(by_mrid))
+        existing = {m.mrid: m for m in known}
     stored = MirrorMeterReading.objects.bulk_create(
-        [_meter_reading(usage_point, values, existing.get(mrid)) for mrid, (values, _) in by_mrid.items()],
+        [_meter_reading(usage_point_id, values, existing.get(mrid)) for mrid, (values, _) in by_mrid.items()],
         update_conflicts=True,
         unique_fields=["usage_point", "mrid"],
         update_fields=_METER_READING_UPDATE_FIELDS,
     )
     if any(m.pk is None for m in stored):
         # Backends that cannot return ids from an upsert: read them back.
-        ids = dict(usage_point.meter_readings.filter(mrid__in=list(by_mrid)).values_list("mrid", "pk"))
+        ids = dict(
+            MirrorMeterReading.objects.filter(
+                usage_point_id=usage_point_id, mrid__in=list(by_mrid)
+            ).values_list("mrid", "pk")
+        )
         for meter_reading in stored:
             meter_reading.pk = ids[meter_reading.mrid]
-    rows: dict[tuple, Reading] = {}
+    rows: dict[tuple, tuple] = {}
     for meter_reading, (_, readings) in zip(stored, by_mrid.values(), strict=True):
-        for values in readings:
-            reading = _reading(meter_reading, usage_point.end_device_id, values)
-            rows[(meter_reading.pk, reading.start)] = reading
-    Reading.objects.bulk_create(
-        list(rows.values()),
-        update_conflicts=True,
-        unique_fields=["meter_reading", "start"],
-        update_fields=_READING_UPDATE_FIELDS,
-        batch_size=2000,
-    )
-    publish.changed(end_device=usage_point.end_device, kind=publish.Kind.READINGS)
-    return stored, len(existing) < len(by_mrid)
+        rows.update(reading_rows(meter_reading.pk, meter_reading.mrid, readings))
+    upsert_readings(end_device_id=end_device.pk, rows=list(rows.values()))
+    publish.changed(end_device=end_device, kind=publish.Kind.READINGS)
+    return [m.pk for m in stored], len(existing) < len(by_mrid)
 
 
 def _readings_of(values: dict) -> list[dict]:
@@ -155,7 +228,7 @@ def _readings_of(values: dict) -> list[dict]:
 
 
 def _meter_reading(
-    usage_point: MirrorUsagePoint, values: dict, existing: MirrorMeterReading | None
+    usage_point_id: int, values: dict, existing: MirrorMeterReading | None
 ) -> MirrorMeterReading:
     reading_type = values.get("ReadingType")
     if reading_type is None:
@@ -165,7 +238,7 @@ def _meter_reading(
             )
         reading_type = existing.reading_type
     meter_reading = MirrorMeterReading(
-        usage_point=usage_point,
+        usage_point_id=usage_point_id,
         mrid=values["mRID"],
         description=values.get("description", existing.description if existing else ""),
         version=values.get("version", existing.version if existing else None),
@@ -175,26 +248,6 @@ def _meter_reading(
     )
     meter_reading.copy_columns()
     return meter_reading
-
-
-def _reading(meter_reading: MirrorMeterReading, end_device_id: int, values: dict) -> Reading:
-    period = values.get("timePeriod")
-    if period is None:
-        raise ValidationError(
-            f"A Reading of {meter_reading.mrid} has no timePeriod: every reading needs its time.",
-            code="reading_without_time",
-        )
-    return Reading(
-        meter_reading=meter_reading,
-        end_device_id=end_device_id,
-        start=from_epoch(period["start"]),
-        duration=period["duration"],
-        value=values.get("value"),
-        quality_flags=values.get("qualityFlags"),
-        local_id=values.get("localID"),
-        tou_tier=values.get("touTier"),
-        consumption_block=values.get("consumptionBlock"),
-    )
 
 
 def _time(values: dict, element: str, stored):

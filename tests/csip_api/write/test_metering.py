@@ -216,3 +216,95 @@ def test_usage_point_list_holds_only_the_clients_own_mirrors(direct, direct_mup,
 
     assert document.get("all") == "1"
     assert document.findtext(".//{urn:ieee:std:2030.5:ns}deviceLFDI") == direct.lfdi
+
+
+def test_a_start_given_twice_in_one_post_is_stored_once_as_its_last_occurrence(direct, direct_mup):
+    body = meter_reading_body(reading(1700000000, 4200), reading(1700000300, 4300), reading(1700000000, 4210))
+
+    assert direct.post(direct_mup, body).status_code == 200
+
+    assert [(r.start.timestamp(), r.value) for r in Reading.objects.order_by("start")] == [
+        (1700000000, 4210),
+        (1700000300, 4300),
+    ]
+
+
+def test_a_reading_posted_again_replaces_every_field_it_carries(direct, direct_mup):
+    direct.post(direct_mup, meter_reading_body(reading(1700000000, 4200)))
+    replacement = reading(1700000000, 4250).replace(
+        "<qualityFlags>01</qualityFlags>", "<qualityFlags>04</qualityFlags>"
+    )
+    replacement = replacement.replace("<duration>300</duration>", "<duration>60</duration>")
+
+    direct.post(
+        direct_mup, meter_reading_body(replacement.replace("</value>", "</value><localID>0A</localID>"))
+    )
+
+    stored = Reading.objects.get()
+    assert (stored.value, stored.quality_flags, stored.duration, stored.local_id) == (4250, 4, 60, 10)
+
+
+def test_a_post_of_a_thousand_readings_stores_each_once_and_a_repost_replaces_them(direct, direct_mup):
+    starts = [1700000000 + 300 * i for i in range(1000)]
+
+    first = direct.post(direct_mup, meter_reading_body(*(reading(s, 1) for s in starts)))
+    again = direct.post(direct_mup, meter_reading_body(*(reading(s, 2) for s in starts)))
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert Reading.objects.count() == 1000
+    assert set(Reading.objects.values_list("value", flat=True)) == {2}
+    assert {r.timestamp() for r in Reading.objects.values_list("start", flat=True)} == set(starts)
+
+
+def test_a_list_adding_a_new_meter_reading_to_a_known_one_creates_it_and_stores_both(direct, direct_mup):
+    voltage = "5509D69F8B3535950002000000009182"
+    new = meter_reading_body(reading(1700000000, 2401), mrid=voltage).replace(
+        "</MirrorMeterReading>", "<ReadingType><uom>29</uom></ReadingType></MirrorMeterReading>"
+    )
+
+    response = direct.post(
+        direct_mup, meter_reading_list_body(meter_reading_body(reading(1700000000, 4200)), new)
+    )
+
+    assert response.status_code == 201
+    assert sorted(Reading.objects.values_list("meter_reading__uom", "value")) == [(29, 2401), (38, 4200)]
+
+
+def test_a_list_with_one_new_meter_reading_without_its_reading_type_stores_nothing(direct, direct_mup):
+    before = snapshot()
+    unknown = meter_reading_body(reading(1700000000, 1), mrid="0000000000000000000000000000FFFF")
+
+    response = direct.post(
+        direct_mup, meter_reading_list_body(meter_reading_body(reading(1700000000, 4200)), unknown)
+    )
+
+    assert response.status_code == 400
+    assert snapshot() == before
+
+
+def test_a_list_with_one_untimed_reading_stores_none_of_the_others(direct, direct_mup):
+    voltage = "5509D69F8B3535950002000000009182"
+    direct.post(
+        direct_mup,
+        meter_reading_body(mrid=voltage).replace(
+            "</MirrorMeterReading>", "<ReadingType><uom>29</uom></ReadingType></MirrorMeterReading>"
+        ),
+    )
+    before = snapshot()
+
+    response = direct.post(
+        direct_mup,
+        meter_reading_list_body(
+            meter_reading_body(reading(1700000000, 4200), reading(1700000300, 4300)),
+            meter_reading_body(reading(1700000000, 2401), reading(0, 2402, timed=False), mrid=voltage),
+        ),
+    )
+
+    assert response.status_code == 400
+    assert snapshot() == before
+
+
+def test_an_empty_list_answers_for_the_clients_own_usage_point_only(direct, direct_mup, stranger):
+    assert direct.post(direct_mup, meter_reading_list_body()).status_code == 200
+    assert stranger.post(direct_mup, meter_reading_list_body()).status_code == 404
+    assert direct.post("/mup/99999999999999999999", meter_reading_list_body()).status_code == 404

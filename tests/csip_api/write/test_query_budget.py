@@ -1,7 +1,9 @@
 """Writes and the lists they fill cost a bounded number of queries, however much is posted."""
 
 from derms.models import Reading
+from derms.services.metering import post_mirror_meter_readings
 from tests.csip_api.documents import (
+    MMR_MRID,
     log_event_body,
     meter_reading_body,
     meter_reading_list_body,
@@ -36,6 +38,24 @@ def test_a_large_meter_reading_list_is_stored_in_a_bounded_number_of_queries(
         assert direct.post(location, body).status_code == 200
 
     assert Reading.objects.count() == 2 * READINGS_PER_METER_READING
+
+
+def test_readings_of_a_known_meter_reading_are_found_and_written_in_two_queries(
+    aggregator, django_assert_num_queries
+):
+    der = aggregator.ders[0]
+    location = aggregator.post("/mup", mup_body(der.lfdi))["Location"]
+    readings = [
+        {"timePeriod": {"duration": 300, "start": 1700000000 + 300 * i}, "value": i} for i in range(12)
+    ]
+    posted = {"mRID": MMR_MRID, "MirrorReadingSet": [{"mRID": MMR_MRID, "Reading": readings}]}
+
+    with django_assert_num_queries(2):
+        post_mirror_meter_readings(
+            client=aggregator.end_device, usage_point_id=int(location.split("/")[-1]), meter_readings=[posted]
+        )
+
+    assert sorted(Reading.objects.filter(end_device=der).values_list("value", flat=True)) == list(range(12))
 
 
 def test_the_lists_clients_fill_are_read_in_a_bounded_number_of_queries(

@@ -1,19 +1,21 @@
 """Readings written as rows: one ``INSERT ... ON CONFLICT`` per post, without a model instance per reading.
 
 Readings are the one thing clients send by the thousand a second (CSIP 5.2.5.1), so they skip the ORM:
-building and compiling a ``Reading`` per value cost more than PostgreSQL spends storing it. A reading
-posted again (same MirrorMeterReading, same start) replaces the stored one. PostgreSQL gets the readings as
-arrays (``UNNEST``): one statement of fixed text whatever the count; other backends (SQLite, the embedded
-default) a ``VALUES`` list, in as many statements as their parameter limit needs.
+building and compiling a ``Reading`` per value cost more than the database spends storing it. A reading
+posted again (same MirrorMeterReading, same start) replaces the stored one. The rows travel as one JSON
+array, turned back into rows by the database (``jsonb_array_elements`` on PostgreSQL, ``json_each`` on
+SQLite): one statement of fixed text whatever the count, under any parameter limit, and one parameter
+to pass rather than a value per column and reading.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 
 from derms.models import Reading
 
@@ -30,9 +32,7 @@ _FIELDS = (
     "consumption_block",
     "received_at",
 )
-#: What a reading posted again replaces (its meter reading, DER and start are what make it the same).
-_REPLACED = _FIELDS[3:]
-#: The fields varying from reading to reading in a post; its DER and arrival time are the same for all.
+#: The fields of each row of :func:`reading_rows`; a post's DER and arrival time are the same for all.
 _PER_READING = _FIELDS[:1] + _FIELDS[2:-1]
 
 
@@ -65,68 +65,38 @@ def reading_rows(meter_reading_id: int, mrid: str, readings: list[dict]) -> dict
 
 
 def upsert_readings(*, end_device_id: int, rows: list[tuple]) -> None:
-    """Insert or replace ``rows`` (from :func:`reading_rows`) of DER ``end_device_id``.
-
-    One statement on PostgreSQL, so in autocommit it is a transaction of its own: every reading is
-    committed, or none, when this returns. Elsewhere several statements, then in one transaction.
-    """
+    """Insert or replace ``rows`` (from :func:`reading_rows`) of DER ``end_device_id``, in one statement:
+    in autocommit a transaction of its own, so every reading is committed, or none, when this returns."""
     if not rows:
         return
-    received_at = dt.datetime.now(dt.UTC)
+    received_at = connection.ops.adapt_datetimefield_value(dt.datetime.now(dt.UTC))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            columns = [list(column) for column in zip(*rows, strict=True)]
-            columns[1] = [_from_epoch(start) for start in columns[1]]
-            cursor.execute(_unnest_sql(), [end_device_id, received_at, *columns])
-            return
-        adapt = connection.ops.adapt_datetimefield_value
-        received = adapt(received_at)
-        size = connection.ops.bulk_batch_size([Reading._meta.get_field(f) for f in _FIELDS], rows)
-        with transaction.atomic(savepoint=False):
-            for first in range(0, len(rows), size):
-                batch = rows[first : first + size]
-                params = [
-                    value
-                    for row in batch
-                    for value in (row[0], end_device_id, adapt(_from_epoch(row[1])), *row[2:], received)
-                ]
-                cursor.execute(_values_sql(len(batch)), params)
+        cursor.execute(_upsert_sql(connection.vendor), [end_device_id, received_at, json.dumps(rows)])
 
 
-def _from_epoch(seconds: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
-
-
-def _quoted(names) -> str:
-    quote = connection.ops.quote_name
-    return ", ".join(quote(Reading._meta.get_field(name).column) for name in names)
-
-
-def _upsert_clause() -> str:
-    quote = connection.ops.quote_name
-    replaced = ", ".join(
-        f"{quote(column)} = excluded.{quote(column)}"
-        for column in (Reading._meta.get_field(name).column for name in _REPLACED)
-    )
-    return f"ON CONFLICT ({_quoted(('meter_reading', 'start'))}) DO UPDATE SET {replaced}"
+#: How each backend turns the JSON array into rows, reads element ``n`` of one, and makes a start
+#: (epoch seconds) a datetime as its DateTimeField stores it.
+_JSON_ROWS = {
+    "postgresql": ("jsonb_array_elements(%s::jsonb) AS r", "(r ->> {n})::{type}", "to_timestamp({})"),
+    "sqlite": ("json_each(%s) AS r", "json_extract(r.value, '$[{n}]')", "datetime({}, 'unixepoch')"),
+}
 
 
 @functools.cache
-def _unnest_sql() -> str:
-    table = connection.ops.quote_name(Reading._meta.db_table)
-    arrays = ", ".join(
-        f"%s::{Reading._meta.get_field(name).cast_db_type(connection)}[]" for name in _PER_READING
-    )
-    names = ", ".join(f"r{n}" for n in range(len(_PER_READING)))
+def _upsert_sql(vendor: str) -> str:
+    rows, element, moment = _JSON_ROWS[vendor]
+    quote = connection.ops.quote_name
+    fields = [Reading._meta.get_field(name) for name in _FIELDS]
+    read = {
+        name: element.format(n=n, type=Reading._meta.get_field(name).cast_db_type(connection))
+        for n, name in enumerate(_PER_READING)
+    }
+    read["start"] = moment.format(element.format(n=_PER_READING.index("start"), type="bigint"))
+    read |= {"end_device": "%s", "received_at": "%s"}
+    replaced = ", ".join(f"{quote(f.column)} = excluded.{quote(f.column)}" for f in fields[3:])
+    # WHERE true: SQLite needs it to read ON CONFLICT as the upsert, not as a join's ON.
     return (
-        f"INSERT INTO {table} ({_quoted(_FIELDS)}) "
-        f"SELECT r0, %s, r1, r2, r3, r4, r5, r6, r7, %s FROM UNNEST({arrays}) AS r({names}) "
-        f"{_upsert_clause()}"
+        f"INSERT INTO {quote(Reading._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"SELECT {', '.join(read[name] for name in _FIELDS)} FROM {rows} WHERE true "
+        f"ON CONFLICT ({quote(fields[0].column)}, {quote(fields[2].column)}) DO UPDATE SET {replaced}"
     )
-
-
-@functools.cache
-def _values_sql(count: int) -> str:
-    table = connection.ops.quote_name(Reading._meta.db_table)
-    row = "(" + ", ".join(["%s"] * len(_FIELDS)) + ")"
-    return f"INSERT INTO {table} ({_quoted(_FIELDS)}) VALUES {', '.join([row] * count)} {_upsert_clause()}"

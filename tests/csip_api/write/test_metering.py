@@ -1,6 +1,9 @@
 """The metering mirror: MirrorUsagePoints and their readings (CSIP 5.2.5.1, 6.2.5.1, 6.3.5.1)."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from lxml import etree
 
 from derms.models import MirrorMeterReading, MirrorUsagePoint, Reading
@@ -308,3 +311,12 @@ def test_an_empty_list_answers_for_the_clients_own_usage_point_only(direct, dire
     assert direct.post(direct_mup, meter_reading_list_body()).status_code == 200
     assert stranger.post(direct_mup, meter_reading_list_body()).status_code == 404
     assert direct.post("/mup/99999999999999999999", meter_reading_list_body()).status_code == 404
+
+
+def test_readings_written_in_bulk_are_found_by_their_time_like_any_other(direct, direct_mup):
+    direct.post(direct_mup, meter_reading_body(reading(1700000000, 4200), reading(1700000300, 4300)))
+
+    later = Reading.objects.filter(start__gt=dt.datetime.fromtimestamp(1700000000, tz=dt.UTC))
+    exact = Reading.objects.filter(start=dt.datetime.fromtimestamp(1700000300, tz=dt.UTC))
+    assert [r.value for r in later] == [r.value for r in exact] == [4300]
+    assert Reading.objects.get(value=4200).received_at <= timezone.now()

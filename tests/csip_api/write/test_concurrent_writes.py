@@ -3,6 +3,7 @@ neither gets a 500. Real threads on real PostgreSQL connections, released togeth
 case runs several rounds, as one round may not overlap."""
 
 import dataclasses
+import datetime as dt
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,10 +20,19 @@ from derms.models import (
     DERControl,
     EndDevice,
     MirrorUsagePoint,
+    Reading,
     Response,
     Role,
 )
-from tests.csip_api.documents import CAPABILITY, end_device_body, log_event_body, mup_body, response_body
+from tests.csip_api.documents import (
+    CAPABILITY,
+    end_device_body,
+    log_event_body,
+    meter_reading_body,
+    mup_body,
+    reading,
+    response_body,
+)
 
 from .conftest import Caller, approve, direct_der
 from .test_alarms import lel
@@ -94,6 +104,47 @@ def test_one_mirror_usage_point_posted_twice_at_once_is_created_once(direct):
         assert at_once(direct, "post", "/mup", [body, body]) == [200, 201]
 
         assert MirrorUsagePoint.objects.filter(mrid=f"{number:032X}").count() == 1
+
+
+def test_the_same_readings_posted_twice_at_once_are_stored_once(direct):
+    location = direct.post("/mup", mup_body(direct.lfdi))["Location"]
+    for number in range(ROUNDS):
+        starts = [1700000000 + 3600 * number + 300 * i for i in range(12)]
+        bodies = [meter_reading_body(*(reading(s, value) for s in starts)) for value in (4200, 4300)]
+
+        assert at_once(direct, "post", location, bodies) == [200, 200]
+
+        stored = Reading.objects.filter(start__gte=dt.datetime.fromtimestamp(starts[0], tz=dt.UTC))
+        assert stored.count() == 12
+        assert len(set(stored.values_list("value", flat=True))) == 1  # one post's readings, whole
+
+
+def delete_while_posting(caller: Caller, location: str, body: str) -> tuple[int, int]:
+    """DELETE ``location`` and POST ``body`` to it from two threads released at the same moment."""
+    barrier = threading.Barrier(2)
+
+    def send(method: str) -> int:
+        own = dataclasses.replace(caller, http=HttpClient())
+        try:
+            barrier.wait()
+            return (own.delete(location) if method == "delete" else own.post(location, body)).status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(2) as pool:
+        deleted, posted = pool.map(send, ["delete", "post"])
+    return deleted, posted
+
+
+def test_readings_posted_while_their_mirror_is_deleted_go_with_it_or_are_refused(direct):
+    for number in range(ROUNDS):
+        location = direct.post("/mup", mup_body(direct.lfdi, mrid=f"{number:032X}"))["Location"]
+
+        deleted, posted = delete_while_posting(direct, location, meter_reading_body(reading(1700000000, 1)))
+
+        assert deleted == 204
+        assert posted in (200, 404)
+        assert not Reading.objects.exists()
 
 
 def test_two_first_capabilities_of_one_der_at_once_keep_one(new_caller, feeder):

@@ -104,6 +104,7 @@ class Body:
 
     def __init__(self, node: etree._Element):
         self.node = node
+        self._first: dict[str, etree._Element] | None = None
 
     @property
     def tag(self) -> str:
@@ -112,25 +113,39 @@ class Body:
     def attribute(self, name: str) -> str | None:
         return self.node.get(name)
 
+    def has(self, tag: str) -> bool:
+        return qname(tag) in self._first_children()
+
     def child(self, tag: str, *, required: bool = False) -> Body | None:
-        found = self.node.find(qname(tag))
-        if found is None:
-            if required:
-                raise XMLBodyError(f"{self.tag} needs {tag}.")
-            return None
-        return Body(found)
+        found = self._element(tag, required)
+        return None if found is None else Body(found)
 
     def children(self, tag: str) -> list[Body]:
         return [Body(found) for found in self.node.findall(qname(tag))]
 
     def text(self, tag: str, *, required: bool = False, max_length: int | None = None) -> str | None:
-        found = self.child(tag, required=required)
+        found = self._element(tag, required)
         if found is None:
             return None
-        value = (found.node.text or "").strip()
+        value = (found.text or "").strip()
         if max_length is not None and len(value) > max_length:
             raise XMLBodyError(f"{tag} is longer than {max_length} characters.")
         return value
+
+    def _first_children(self) -> dict[str, etree._Element]:
+        # Each child element by its name (the first of that name), found in one pass: a body is read
+        # element by element, and most of a Reading's optional ones are absent.
+        if self._first is None:
+            self._first = {}
+            for found in self.node:
+                self._first.setdefault(found.tag, found)
+        return self._first
+
+    def _element(self, tag: str, required: bool) -> etree._Element | None:
+        found = self._first_children().get(qname(tag))
+        if found is None and required:
+            raise XMLBodyError(f"{self.tag} needs {tag}.")
+        return found
 
     def integer(self, tag: str, *, minimum: int, maximum: int, required: bool = False) -> int | None:
         value = self.text(tag, required=required)

@@ -88,24 +88,25 @@ def post_mirror_meter_readings(
 
     Returns the ids of the MirrorMeterReadings, in the order posted, and whether one of them is new (a
     post may also only add readings to known ones). The usual post, readings of MirrorMeterReadings
-    stored before, is two statements: finding the mirror, and writing the readings in one transaction.
+    stored before, is two statements: finding the mirror, and writing the readings (a transaction of its
+    own, committed when this returns).
     """
     by_mrid = _by_mrid(meter_readings)
     mirror = _mirror_for_posting(client, usage_point_id, list(by_mrid))
     known = mirror.meter_reading_ids
-    if by_mrid.keys() <= known.keys() and all(values.keys() <= _READINGS_ONLY for values in meter_readings):
-        rows: dict[tuple, tuple] = {}
-        for mrid, (_, readings) in by_mrid.items():
-            rows.update(reading_rows(known[mrid], mrid, readings))
-        try:
+    try:
+        if by_mrid.keys() <= known.keys() and all(v.keys() <= _READINGS_ONLY for v in meter_readings):
+            rows: dict[tuple, tuple] = {}
+            for mrid, (_, readings) in by_mrid.items():
+                rows.update(reading_rows(known[mrid], mrid, readings))
             upsert_readings(end_device_id=mirror.end_device.pk, rows=list(rows.values()))
-        except IntegrityError as deleted:
-            # The client deleted the mirror between finding it and its readings' commit.
-            raise MirrorUsagePoint.DoesNotExist from deleted
-        publish.changed(end_device=mirror.end_device, kind=publish.Kind.READINGS)
-        return list(known[mrid] for mrid in by_mrid), False
-    with transaction.atomic():
-        return _store(usage_point_id=usage_point_id, end_device=mirror.end_device, by_mrid=by_mrid)
+            publish.changed(end_device=mirror.end_device, kind=publish.Kind.READINGS)
+            return [known[mrid] for mrid in by_mrid], False
+        with transaction.atomic():
+            return _store(usage_point_id=usage_point_id, end_device=mirror.end_device, by_mrid=by_mrid)
+    except IntegrityError as deleted:
+        # The client deleted the mirror between finding it and the commit: its readings went with it.
+        raise MirrorUsagePoint.DoesNotExist from deleted
 
 
 def store_meter_readings(
@@ -261,6 +262,10 @@ def delete_mirror_usage_point(*, client: EndDevice, usage_point: MirrorUsagePoin
     it (2030.5 lets a client DELETE what it created). Only the client that posted it may."""
     if usage_point.client_id != client.pk:
         raise PermissionDenied("Only the client that posted a MirrorUsagePoint may delete it.")
+    # Readings are written without this transaction's locks: lock their MirrorMeterReadings first, so
+    # that readings committed meanwhile are deleted with them, and later ones wait and find them gone,
+    # rather than escaping the cascade and failing the delete on their foreign key.
+    list(MirrorMeterReading.objects.select_for_update().filter(usage_point=usage_point).values_list("pk"))
     audit.record(
         actor=None,
         actor_name=f"2030.5 client {client.lfdi}",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -74,6 +75,7 @@ def database_backends() -> list[int]:
 class Snapshot:
     workers: dict[int, int]
     backends: dict[int, int]
+    client_side: int  # the client-side nginx's processes
     machine: int
 
 
@@ -82,14 +84,17 @@ class Server:
     url: str
     master: int
     note: str
+    nginx: int | None = None  # the client-side nginx's master, in embedded mode
 
     def workers(self) -> list[int]:
         return worker_pids(self.master)
 
     def snapshot(self) -> Snapshot:
+        nginx = [self.nginx, *worker_pids(self.nginx)] if self.nginx else []
         return Snapshot(
             workers={pid: cpu_ticks(pid) for pid in self.workers()},
             backends={pid: cpu_ticks(pid) for pid in database_backends()},
+            client_side=sum(cpu_ticks(pid) for pid in nginx),
             machine=busy_ticks(),
         )
 
@@ -136,12 +141,13 @@ def serve(
             yield Server(f"http://127.0.0.1:{port}", gunicorn.process.pid, "wrk -> gunicorn (XFCC header)")
         else:
             nginx_port = free_port()
-            started.append(_client_nginx(clients, pki_dir, work, upstream=port, port=nginx_port))
+            nginx = _client_nginx(clients, pki_dir, work, upstream=port, port=nginx_port)
+            started.append(nginx)
             note = (
                 "wrk -> client-side nginx (1 worker, same cores) -> mutual TLS 1.2 (CCM8 for DERs, "
                 f"AES256-SHA256 for the aggregator), keep-alive -> gunicorn; {len(clients)} certificates"
             )
-            yield Server(f"http://127.0.0.1:{nginx_port}", gunicorn.process.pid, note)
+            yield Server(f"http://127.0.0.1:{nginx_port}", gunicorn.process.pid, note, nginx.process.pid)
     finally:
         for process in reversed(started):
             process.stop()
@@ -233,17 +239,26 @@ def run_wrk(
     connections: int,
     script: Path = LUA,
     args: Sequence[str] = (),
+    once: bool = False,
 ) -> Result:
     """One wrk thread with keep-alive ``connections`` rotating over the requests in ``requests_file``
-    (``script`` may take further ``args``, and must print poll.lua's RESULT line)."""
+    (``script`` may take further ``args``, and must print poll.lua's RESULT line). ``once``: stop when
+    every request in the file was answered (poll.lua prints PASSED), or after ``seconds`` at most."""
     command = [
         *("wrk", "-t1", f"-c{connections}", f"-d{max(1, seconds)}s", "--timeout", "10s", "--latency"),
-        *("-s", str(script), url, "--", str(requests_file), *args),
+        *("-s", str(script), url, "--", str(requests_file), *args, *(["once"] if once else [])),
     ]
-    run = subprocess.run(command, capture_output=True, text=True)
-    match = re.search(r"RESULT (.*)", run.stdout)
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as run:
+        output = []
+        for line in run.stdout:
+            output.append(line)
+            if once and line.startswith("PASSED"):
+                # wrk's own clock runs to -d; SIGINT ends the run and has it print its summary.
+                run.send_signal(signal.SIGINT)
+        stderr = run.stderr.read()
+    match = re.search(r"RESULT (.*)", "".join(output))
     if run.returncode or match is None:
-        raise SystemExit(f"wrk failed:\n{run.stdout}\n{run.stderr}")
+        raise SystemExit(f"wrk failed:\n{''.join(output)}\n{stderr}")
     values = {k: int(v) for k, v in (pair.split("=") for pair in match.group(1).split())}
     return Result(
         rate=values["requests"] / (values["duration_us"] / 1e6),

@@ -27,6 +27,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -60,6 +61,8 @@ PROGRAMS = ((89, 9), (88, 9), (85, 8))
 EMBEDDED_DERS = 50
 PAGE = 100
 WORKERS, THREADS = 2, 4
+#: At most this many seconds for the first pass over a workload's requests.
+FIRST_PASS_LIMIT = 300
 WORKLOADS = ("poll", "dcap-der", "dcap-aggregator", "edev-pages", "tm")
 #: Issue #14's goals on this 2-core machine with 50 connections: requests/s (and p99 ms for the poll).
 TARGETS = {
@@ -69,7 +72,7 @@ TARGETS = {
     "edev-pages": (600, None),
     "tm": (5000, None),
 }
-ROW = "{:<16} {:>7} {:>7} {:>7} {:>7} {:>7} {:>6} {:>8} {:>6} {:>11}  {}"
+ROW = "{:<16} {:>6} {:>7} {:>7} {:>7} {:>6} {:>6} {:>7} {:>9} {:>6} {:>11}  {}"
 HEADINGS = (
     "workload",
     "req/s",
@@ -79,6 +82,7 @@ HEADINGS = (
     "app ms",
     "PG ms",
     "workers",
+    "client ms",
     "others",
     "queries",
     "goal",
@@ -234,37 +238,65 @@ def count_queries(requests: list[tuple[Identity, str]]) -> tuple[float, float]:
     return first / len(sample), repeat / len(sample)
 
 
-def measure(server: Server, requests_file: Path, args) -> tuple[Result, dict[int, float], float, float]:
-    """Warm up, then one measured wrk run with CPU read from /proc before and after: each worker's and
-    the database backends' milliseconds, and the cores the rest of the machine used meanwhile."""
-    run_wrk(server.url, requests_file, seconds=args.warmup, connections=args.connections)
-    before, began = server.snapshot(), time.monotonic()
-    result = run_wrk(server.url, requests_file, seconds=args.duration, connections=args.connections)
-    after, elapsed = server.snapshot(), time.monotonic() - began
+@dataclass(frozen=True)
+class Measured:
+    first_pass: Result  # every request of the workload once, from cold
+    result: Result  # the measured run
+    workers: dict[int, float]  # CPU ms of each gunicorn worker during it
+    database_ms: float  # of the PostgreSQL backends
+    client_ms: float  # of wrk and the client-side nginx
+    others: float  # cores the rest of the machine used meanwhile
+
+
+def measure(server: Server, requests_file: Path, args) -> Measured:
+    """A first pass over every request (each client and document met once, as steady polling has
+    them), a warm-up, then the measured run with CPU read from /proc before and after."""
+    wrk = dict(connections=args.connections)
+    first_pass = run_wrk(server.url, requests_file, seconds=FIRST_PASS_LIMIT, once=True, **wrk)
+    run_wrk(server.url, requests_file, seconds=args.warmup, **wrk)
+    before, wrk_before, began = server.snapshot(), _children_seconds(), time.monotonic()
+    result = run_wrk(server.url, requests_file, seconds=args.duration, **wrk)
+    after, wrk_ms, elapsed = (
+        server.snapshot(),
+        (_children_seconds() - wrk_before) * 1000,
+        time.monotonic() - began,
+    )
     tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
     workers = {pid: (t - before.workers.get(pid, 0)) * tick_ms for pid, t in after.workers.items()}
     database_ms = sum(t - before.backends.get(pid, 0) for pid, t in after.backends.items()) * tick_ms
-    others_ms = (after.machine - before.machine) * tick_ms - sum(workers.values()) - database_ms
-    return result, workers, database_ms, others_ms / 1000 / elapsed
+    client_ms = wrk_ms + (after.client_side - before.client_side) * tick_ms
+    others_ms = (after.machine - before.machine) * tick_ms - sum(workers.values()) - database_ms - client_ms
+    return Measured(first_pass, result, workers, database_ms, client_ms, others_ms / 1000 / elapsed)
 
 
-def report(name: str, measured, queries: tuple[float, float]) -> str:
-    result, workers, database_ms, others = measured
+def _children_seconds() -> float:
+    """CPU seconds of this process's finished children: each wrk run once it has exited."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def report(name: str, measured: Measured, queries: tuple[float, float]) -> str:
+    result, first = measured.result, measured.first_pass
     served = max(result.requests, 1)
-    app_ms = sum(workers.values())
-    split = "/".join(f"{100 * ms / (app_ms or 1):.0f}" for ms in workers.values())
-    return ROW.format(
+    app_ms = sum(measured.workers.values())
+    split = "/".join(f"{100 * ms / (app_ms or 1):.0f}" for ms in measured.workers.values())
+    row = ROW.format(
         name,
         f"{result.rate:.0f}",
         f"{result.p50_ms:.1f}",
         f"{result.p99_ms:.1f}",
         f"{result.non2xx + result.errors}",
         f"{app_ms / served:.2f}",
-        f"{database_ms / served:.2f}",
+        f"{measured.database_ms / served:.2f}",
         f"{split}%",
-        f"{others:.2f}",
+        f"{measured.client_ms / served:.2f}",
+        f"{measured.others:.2f}",
         f"{queries[0]:.1f} / {queries[1]:.1f}",
         _goal(name, result),
+    )
+    return (
+        f"{row}\n{'':<16} first pass, every request once: {first.rate:.0f} req/s, "
+        f"p99 {first.p99_ms:.1f} ms, {first.non2xx + first.errors} non-2xx"
     )
 
 
@@ -348,8 +380,9 @@ def main() -> None:
                 print(f"RSS per worker at the end: {rss} MiB")
     print(
         "\napp ms / PG ms: CPU (utime+stime) of the gunicorn workers / of the PostgreSQL backends per "
-        "request; workers: each worker's share of that app CPU; others: cores the rest of the machine "
-        "used meanwhile (wrk, nginx, anything else running); queries: per request, first / repeated"
+        "request; workers: each worker's share of that app CPU; client ms: wrk's and the client-side nginx's "
+        "CPU per request; others: cores the rest of the machine used meanwhile (other work on this "
+        "machine); queries: per request in-process, first / repeated"
     )
 
 

@@ -1,7 +1,8 @@
 """Builders of a benchmark utility, shared by the benchmarks that need a fleet in PostgreSQL.
 
 Everything is written with bulk_create (no services, no change-feed records: a fresh database has every
-version at 0), so 100,000 DERs build in seconds. The caller wraps a build in one transaction.
+version at 0), so 100,000 DERs build in seconds. The caller wraps a build in one transaction. Changes to
+a utility already built go through the change feed, as the services' do.
 """
 
 from __future__ import annotations
@@ -168,14 +169,22 @@ def build_end_devices(*, aggregators: int, managed: int, ders: int, service_poin
 
 def give_certificate(end_device, lfdi: str) -> None:
     """Move an EndDevice (and its approval) to the LFDI of a certificate issued for the benchmark."""
+    from django.db import transaction
+
+    from derms import changefeed
+    from derms.changefeed import affected
     from derms.lfdi import sfdi_from_lfdi
     from derms.models import Authorization, EndDevice
 
     if end_device.lfdi == lfdi:
         return
-    Authorization.objects.filter(lfdi=end_device.lfdi).update(lfdi=lfdi)
-    EndDevice.objects.filter(pk=end_device.pk).update(lfdi=lfdi, sfdi=sfdi_from_lfdi(lfdi))
-    end_device.lfdi = lfdi
+    former = end_device.lfdi
+    with transaction.atomic():
+        Authorization.objects.filter(lfdi=former).update(lfdi=lfdi)
+        EndDevice.objects.filter(pk=end_device.pk).update(lfdi=lfdi, sfdi=sfdi_from_lfdi(lfdi))
+        end_device.lfdi = lfdi
+        # Who both LFDIs are changed: nothing remembered about either may answer for them.
+        changefeed.record("certificate_replaced", [affected.client(former), *affected.end_device(end_device)])
 
 
 def machine() -> list[str]:

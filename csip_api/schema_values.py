@@ -8,11 +8,12 @@ models store) and renders such a dict back in schema order, so a stored resource
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from lxml import etree
 
-from csip_api.xml import Hex, element, leaf, time_value
+from csip_api.xml import Hex, element, leaf, qname, time_value
 from csip_api.xml.parse import Body, XMLBodyError
 from derms.lfdi import normalize_lfdi
 
@@ -103,6 +104,11 @@ class Field:
     kind: object
     required: bool = False
     many: bool = False
+    #: The element's Clark name, worked out once: every element of every body is looked up by it.
+    qname: str = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "qname", qname(self.name))
 
 
 @dataclass(frozen=True)
@@ -122,16 +128,16 @@ class Complex:
 def read_values(body: Body, fields: tuple[Field, ...]) -> dict:
     """The elements of ``body`` that ``fields`` describe, keyed by name; absent optional ones left out."""
     values = {}
+    present = body.child_names()
     for field in fields:
         # Most optional elements are absent (a Reading uses 3 of its 6): skipped without reading them.
-        if not body.has(field.name):
+        if field.qname not in present:
             if field.required:
                 raise XMLBodyError(f"{body.tag} needs {field.name}.")
             continue
         if field.many:
             children = body.children(field.name)
-            if children:
-                values[field.name] = [read_values(child, field.kind.fields) for child in children]
+            values[field.name] = [read_values(child, field.kind.fields) for child in children]
             continue
         value = field.kind.read(body, field.name, field.required)
         if value is not None:

@@ -113,8 +113,9 @@ class Body:
     def attribute(self, name: str) -> str | None:
         return self.node.get(name)
 
-    def has(self, tag: str) -> bool:
-        return qname(tag) in self._first_children()
+    def child_names(self):
+        """The Clark names of the element's children."""
+        return self._first_children().keys()
 
     def child(self, tag: str, *, required: bool = False) -> Body | None:
         found = self._element(tag, required)

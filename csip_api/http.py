@@ -173,14 +173,20 @@ class Resource(View):
             if own and document_key is not None and request.method == "GET" and response.status_code == 200:
                 current = changefeed.versions([*known.versions, *self.sources.resources])
                 if known.is_current(current):
+                    # A shared document is checked against its own sources only (and the database): who
+                    # rendered it is no reason for every other reader to render it again.
+                    kept = current if self.audience is Audience.CLIENT else self._shared_versions(current)
                     entry = Entry(
                         body=response.content,
-                        versions=tuple(sorted(current.items())),
+                        versions=tuple(sorted(kept.items())),
                         valid_until=self.sources.valid_until,
                         program_id=ids["derp"] if self.audience is Audience.PROGRAM else None,
                     )
                     documents.remember(document_key, entry)
         return response
+
+    def _shared_versions(self, current: dict) -> dict:
+        return {r: v for r, v in current.items() if r in self.sources.resources or r == changefeed.DATABASE}
 
     def _cached_response(self, request: HttpRequest, entry: Entry) -> HttpResponse:
         if request.method == "HEAD":

@@ -19,8 +19,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from derms import changefeed
-from derms.changefeed import TOPOLOGY, Resource
 from derms.changefeed import Kind as FeedKind
+from derms.changefeed import Resource
 from derms.lfdi import normalize_lfdi, sfdi_from_lfdi
 from derms.models import AuditEntry, Authorization, EndDevice, Role
 from groups.models import MAX_GROUPS_PER_DER, Level
@@ -232,12 +232,12 @@ def apply(entries: list[Entry], *, actor, progress: Progress) -> dict[str, int]:
 
     _audit(Authorization, authorization_ids, entries, user=user, action="import")
     _audit(EndDevice, end_device_ids, registered, user=user, action="create")
-    # What a client may already be reading: the EndDeviceList of each aggregator that gains DERs, and the
-    # topology. A new EndDevice's own resources have no reader or subscriber yet, and are at version 0.
+    # What a client may already be reading: the EndDeviceList of each aggregator that gains DERs. A new
+    # EndDevice's own resources have no reader or subscriber yet, and are at version 0; its LFDI was
+    # refused until now, and refused clients are never remembered.
     gaining = {aggregator_ids[e.aggregator] for e in ders if e.aggregator}
     changefeed.record(
-        "end_device_registered",
-        [*(Resource(FeedKind.END_DEVICE_LIST, pk) for pk in sorted(gaining)), TOPOLOGY] if registered else [],
+        "end_device_registered", [Resource(FeedKind.END_DEVICE_LIST, pk) for pk in sorted(gaining)]
     )
     return {"authorizations": len(entries), "end_devices": len(registered)}
 

@@ -28,8 +28,9 @@ from csip_api.render.subscriptions import notification as notification_document
 from csip_api.render.subscriptions import subscription_href
 from csip_api.serving.tls import configured_client_context
 from csip_api.xml import serialize
+from derms import changefeed
 from notifications.models import DeliveryAttempt, Notification, Subscription
-from notifications.services import LISTS, refuse_private_addresses
+from notifications.services import LISTS, refuse_private_addresses, subscription_list
 
 MAX_WAIT = dt.timedelta(hours=1)
 FIRST_WAIT = dt.timedelta(seconds=5)
@@ -176,4 +177,9 @@ def _finish(notification: Notification, *, change_id: int, outcome: Outcome) -> 
         current.save()
         if current.state == Notification.State.DELIVERED and current.status == Notification.RESOURCE_DELETED:
             # The client was told its resource is gone: the subscription has nothing left to watch.
-            Subscription.objects.filter(pk=current.subscription_id).delete()
+            dropped = Subscription.objects.filter(pk=current.subscription_id)
+            changefeed.record(
+                "subscription_dropped",
+                map(subscription_list, dropped.values_list("subscriber_id", flat=True)),
+            )
+            dropped.delete()

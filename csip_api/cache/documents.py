@@ -164,16 +164,26 @@ def _shared_key(document_key: Key) -> str:
     return f"{_NAMESPACE}{_salt}:{hashlib.sha256(repr(document_key).encode()).hexdigest()}"
 
 
+#: The settings a rendered document depends on (not those of one node: workers, ports, certificate paths).
+_RENDERING_SETTINGS = (
+    "CSIP_POLL_RATE",
+    "CSIP_POST_RATE",
+    "CSIP_MAX_PAGE_SIZE",
+    "CSIP_TIME_QUALITY",
+    "CSIP_DIRECT_DER_SUBSCRIPTIONS",
+    "TIME_ZONE",
+)
+
+
 def _namespace() -> str:
     """Shared entries outlive a deployment: they are filed under this code and these settings only."""
     digest = hashlib.sha256()
     root = Path(__file__).resolve().parents[2]
-    for package in ("csip_api", "derms", "groups"):
+    for package in ("csip_api", "derms", "groups", "notifications"):
         for path in sorted((root / package).rglob("*.py")):
             digest.update(path.read_bytes())
-    for name in sorted(dir(settings)):
-        if name.startswith("CSIP_") or name == "TIME_ZONE":
-            digest.update(f"{name}={getattr(settings, name)!r}".encode())
+    for name in _RENDERING_SETTINGS:
+        digest.update(f"{name}={getattr(settings, name)!r}".encode())
     return digest.hexdigest()[:16]
 
 

@@ -32,6 +32,7 @@ class LRU(Generic[V]):
 
     def put(self, key: Hashable, value: V, *, cost: int = 1) -> None:
         if cost > self.capacity:
+            self.discard(key)  # too large to keep: at least the older value must not be served
             return
         with self._lock:
             previous = self._entries.pop(key, None)

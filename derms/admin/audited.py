@@ -2,6 +2,7 @@
 change feed, so a superuser's edit reaches 2030.5 clients like any other."""
 
 from django.contrib import admin
+from django.db import transaction
 
 from derms import changefeed
 from derms.changefeed import affected
@@ -42,7 +43,10 @@ class AuditedModelAdmin(admin.ModelAdmin):
         obj.pk = pk
         audit.record(actor=request.user, action="delete", obj=obj, before=before)
 
+    @transaction.atomic
     def delete_queryset(self, request, queryset):
+        # The admin runs actions ("Delete selected") outside a transaction: the change must not be told
+        # apart from the deletion, nor a reader in between remember the old state under the new versions.
         doomed = [(obj, obj.pk, self.audit_snapshot(obj)) for obj in queryset]
         changefeed.record("deleted", affected.objects(obj for obj, _, _ in doomed))
         super().delete_queryset(request, queryset)

@@ -24,12 +24,11 @@ from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from derms.changefeed.resources import DATABASE, SERVER, TOPOLOGY, Kind, Resource
+from derms.changefeed.resources import DATABASE, TOPOLOGY, Kind, Resource
 from derms.models.changes import Change, ResourceVersion
 
 __all__ = [
     "DATABASE",
-    "SERVER",
     "TOPOLOGY",
     "Change",
     "Kind",

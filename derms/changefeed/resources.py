@@ -49,8 +49,6 @@ class Kind(enum.StrEnum):
     #: This database's generation (id: 0), new at every migrate or flush: versions count from nothing
     #: again in a new database, and nothing remembered from the old one may match them.
     DATABASE = "Database"
-    #: Server-wide settings every client reads (id: 0): the default pollRate and postRate.
-    SERVER = "Server"
     #: The whole group structure (id: 0): any group created, moved, renamed or deleted, or a program
     #: created or removed anywhere. A reader whose document depends on many groups keys on this one
     #: version instead of hundreds; such changes are rare. A DER's own placement is news on its EndDevice,
@@ -77,6 +75,5 @@ class Resource(NamedTuple):
 
 
 #: Whole-server resources have no object of their own.
-SERVER = Resource(Kind.SERVER, 0)
 TOPOLOGY = Resource(Kind.TOPOLOGY, 0)
 DATABASE = Resource(Kind.DATABASE, 0)

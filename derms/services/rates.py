@@ -43,7 +43,7 @@ def set_program_poll_rate(*, program: DERProgram, seconds: int | None, actor=Non
     before = audit.snapshot(program)
     program.poll_rate = seconds
     program.save(update_fields=["poll_rate"])
-    changefeed.record("poll_rate_changed", [*affected.program(program), *affected.group(program.group_id)])
+    changefeed.record("poll_rate_changed", affected.program(program))
     audit.record_change(actor=actor, action="der_program.poll_rate", obj=program, before=before)
     return program
 

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from derms import changefeed
 from derms.demo import build_demo_utility
 from derms.staff import ensure_staff_roles
 
@@ -23,6 +24,9 @@ class Command(BaseCommand):
             counts = build_demo_utility()
             ensure_staff_roles()
             password = ensure_admin()
+            # The demo is written in bulk, not through the services: a running server must not go on
+            # serving what it remembered of the database before.
+            changefeed.new_generation()
         for what, count in counts.items():
             self.stdout.write(f"{count:6d} {what}")
         if password is None:

@@ -179,6 +179,8 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "derms",
             "TIMEOUT": _positive_int("CSIP_SHARED_CACHE_SECONDS", 3600),
+            # Django's default would unpickle what is in Redis; entries are plain bytes (no code runs).
+            "OPTIONS": {"serializer": "csip_api.cache.documents.BytesSerializer"},
         },
     }
 else:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+import json
 import logging
 import secrets
 from collections.abc import Iterable
@@ -79,6 +80,28 @@ class Entry:
     def resources(self) -> list[Resource]:
         return [resource for resource, _ in self.versions]
 
+    def to_bytes(self) -> bytes:
+        """The entry as the shared tier keeps it: a JSON line, then the body. Never pickled: whoever can
+        write to Redis must not be able to make a worker run code (the same rule as Celery's JSON)."""
+        head = {
+            "versions": [[resource.key, version] for resource, version in self.versions],
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "program_id": self.program_id,
+        }
+        return json.dumps(head).encode() + b"\n" + self.body
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Entry:
+        head, _, body = data.partition(b"\n")
+        fields = json.loads(head)
+        valid_until = fields["valid_until"]
+        return cls(
+            body=body,
+            versions=tuple((Resource.from_key(key), version) for key, version in fields["versions"]),
+            valid_until=dt.datetime.fromisoformat(valid_until) if valid_until else None,
+            program_id=fields["program_id"],
+        )
+
     def is_current(self, current: dict[Resource, int], now: dt.datetime) -> bool:
         if self.valid_until is not None and now >= self.valid_until:
             return False
@@ -108,7 +131,8 @@ def lookup(document_key: Key) -> Entry | None:
     entry = _local.get(document_key)
     if entry is None and (shared := _shared()) is not None:
         try:
-            entry = shared.get(_shared_key(document_key))
+            stored = shared.get(_shared_key(document_key))
+            entry = None if stored is None else Entry.from_bytes(stored)
         except Exception:  # the shared tier is an optimisation: Redis down means rendering, not failing
             logger.warning("shared document cache unavailable", exc_info=True)
             return None
@@ -121,7 +145,7 @@ def remember(document_key: Key, entry: Entry) -> None:
     _local.put(document_key, entry, cost=len(entry.body))
     if (shared := _shared()) is not None:
         try:
-            shared.set(_shared_key(document_key), entry)
+            shared.set(_shared_key(document_key), entry.to_bytes())
         except Exception:
             logger.warning("shared document cache unavailable", exc_info=True)
 
@@ -154,6 +178,16 @@ def forget_local() -> None:
     """Drop what this process remembers; what it shared stays for the other workers."""
     _local.clear()
     _visible.clear()
+
+
+class BytesSerializer:
+    """The shared tier's serializer (settings.CACHES): entries are bytes already, stored as they are."""
+
+    def dumps(self, value: bytes) -> bytes:
+        return value
+
+    def loads(self, data: bytes) -> bytes:
+        return data
 
 
 def _shared():

@@ -134,22 +134,27 @@ class Resource(View):
         return self.respond(identity.client_for_lfdi(lfdi), request, **kwargs)
 
     def _serve_document(self, lfdi: str, request: HttpRequest, ids: dict) -> HttpResponse:
-        """A GET through the document cache: one query (the versions of who the client is and of what the
-        remembered document was built from) when nothing changed, else rendered and remembered."""
+        """A GET through the document cache: no query when nothing changed (the versions of who the client
+        is and of what the remembered document was built from come from the process's leased copy of the
+        feed, :mod:`derms.changefeed.lease`), else rendered and remembered."""
         try:
             page = page_request(request.GET)
         except QueryError:
             return self.respond(identity.client_for_lfdi(lfdi), request, **ids)
         known = identity.remembered(lfdi)
         entry = self._remembered(known, page, ids)
-        current = changefeed.versions([*known.versions, *(entry.resources if entry else ())]) if known else {}
+        current = (
+            changefeed.leased_versions([*known.versions, *(entry.resources if entry else ())])
+            if known
+            else {}
+        )
         if known is None or not known.is_current(current):
             known = identity.resolve(lfdi)
             if not known.client.is_authorized:
                 return self.respond(known.client, request, **ids)
             entry = self._remembered(known, page, ids)
             if entry is not None:
-                current = changefeed.versions(entry.resources)
+                current = changefeed.leased_versions(entry.resources)
         if (
             entry is not None
             and entry.is_current(current, timezone.now())

@@ -159,10 +159,11 @@ def remembered(lfdi: str) -> KnownClient | None:
 
 
 def client_for_lfdi(lfdi: str) -> Client:
-    """Who ``lfdi`` is now: the remembered client when the feed says nothing about it changed (one cheap
-    query), else looked up again. A revocation therefore applies to the very next request."""
+    """Who ``lfdi`` is now: the remembered client when the feed says nothing about it changed (the
+    process's leased copy of the feed, no query), else looked up again. A revocation therefore applies to
+    the very next request."""
     known = _known.get(lfdi)
-    if known is not None and known.is_current(changefeed.versions(known.versions)):
+    if known is not None and known.is_current(changefeed.leased_versions(known.versions)):
         return known.for_request()
     return resolve(lfdi).client
 

@@ -264,6 +264,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": _LOG_LEVEL},
 }
 
+# How long each process trusts its copy of the change feed's versions before renewing it with one query,
+# in milliseconds; every write that records a change waits this long after its commit (a commit wait), so
+# nothing anyone learned of is ever served stale (derms.changefeed.lease). Longer: fewer renewals, slower
+# writes; the copy holds at most DERMS_VERSION_LEASE_KEYS versions.
+DERMS_VERSION_LEASE = _positive_int("DERMS_VERSION_LEASE_MS", 10) / 1000
+DERMS_VERSION_LEASE_KEYS = _positive_int("DERMS_VERSION_LEASE_KEYS", 200_000)
 # How long a change-feed row stays after it was fanned out to subscribers (for staff to look back).
 DERMS_CHANGE_RETENTION = dt.timedelta(hours=_positive_int("DERMS_CHANGE_RETENTION_HOURS", 24 * 7))
 

@@ -5,10 +5,12 @@ tests and the certificates and real servers of the TLS and end-to-end tests."""
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 
 from csip_api import identity
 from csip_api.cache import documents
 from derms.celery import app as celery_app
+from derms.changefeed import lease
 from derms.models import EndDevice, Role
 from derms.staff import DISPATCHERS, HANDBOOK_ADMINISTRATORS
 from groups.models import Group, Level
@@ -28,6 +30,32 @@ def _nothing_remembered():
     generation a flush renews, see derms.apps)."""
     identity.forget_clients()
     documents.forget()
+    lease.forget()
+
+
+class ManualClock:
+    """A monotonic clock that moves only when the test says so."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def lease_clock(monkeypatch) -> ManualClock:
+    """This process's leased copy of the feed's versions (derms.changefeed.lease) on a clock the test
+    moves: its leases run out when the test says so, not as the machine's speed has it."""
+    clock = ManualClock()
+    copy = lease.VersionLease(
+        seconds=settings.DERMS_VERSION_LEASE, max_keys=settings.DERMS_VERSION_LEASE_KEYS, clock=clock
+    )
+    monkeypatch.setattr(lease, "_lease", copy)
+    return clock
 
 
 @dataclass

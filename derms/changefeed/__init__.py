@@ -3,11 +3,12 @@
 Every service that changes something a client can read calls :func:`record` inside the transaction that
 makes the change (a transactional outbox): the ``Change`` rows and the version bumps commit or roll back
 with it, so no change is lost and none is announced that did not happen. Readers ask :func:`versions`
-whether a resource changed since they rendered it; the notification work claims the due ``Change`` rows
-(:func:`claim_due`), fans them out and marks them consumed; :func:`prune` drops consumed rows after
-``DERMS_CHANGE_RETENTION``.
+(on the hot path :func:`leased_versions`, see :mod:`.lease`) whether a resource changed since they
+rendered it; the notification work claims the due ``Change`` rows (:func:`claim_due`), fans them out and
+marks them consumed; :func:`prune` drops consumed rows after ``DERMS_CHANGE_RETENTION``.
 
-After a transaction that recorded changes commits, :data:`changes_committed` is sent once. The domain
+After a transaction that recorded changes commits and has waited out the readers' leases,
+:data:`changes_committed` is sent once. The domain
 does not know who listens (the notification dispatcher, caches): they connect to the signal.
 """
 
@@ -20,10 +21,11 @@ import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from derms.changefeed import lease
 from derms.changefeed.resources import DATABASE, TOPOLOGY, Kind, Resource
 from derms.models.changes import Change, ResourceVersion
 
@@ -36,6 +38,7 @@ __all__ = [
     "backlog",
     "changes_committed",
     "claim_due",
+    "leased_versions",
     "mark_consumed",
     "new_generation",
     "prune",
@@ -90,31 +93,38 @@ def record(
 
 
 def versions(resources: Iterable[Resource]) -> dict[Resource, int]:
-    """The current version of each resource, 0 for one never changed; one query.
-
-    Readers call it on every request (the 2030.5 API's caches), so it is one plain statement on the
-    primary key, without the ORM's query building.
-    """
+    """The current version of each resource, 0 for one never changed; one query, in the caller's
+    snapshot (what a reader renders is filed under these)."""
     wanted = {resource.key: resource for resource in resources}
     if not wanted:
         return {}
-    quote = connection.ops.quote_name
-    placeholders = ", ".join(["%s"] * len(wanted))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {quote('key')}, {quote('version')} FROM {quote(ResourceVersion._meta.db_table)} "
-            f"WHERE {quote('key')} IN ({placeholders})",
-            list(wanted),
-        )
-        found = dict(cursor.fetchall())
+    found = lease.read(list(wanted))
     return {resource: found.get(key, 0) for key, resource in wanted.items()}
+
+
+def leased_versions(resources: Iterable[Resource]) -> dict[Resource, int]:
+    """What :func:`versions` says, from this process's copy renewed once per lease (:mod:`.lease`).
+
+    Inside a transaction the database answers, from the transaction's own snapshot.
+    """
+    if connection.in_atomic_block:
+        return versions(resources)
+    return lease.current(resources)
 
 
 def new_generation(*, using: str = "default") -> None:
     """Give the database a new :data:`DATABASE` version (after migrate or flush: see derms.apps)."""
-    ResourceVersion.objects.using(using).update_or_create(
-        key=DATABASE.key, defaults={"version": secrets.randbits(62)}
+    quote = connections[using].ops.quote_name
+    table, key, version, stamp = (
+        quote(n) for n in (ResourceVersion._meta.db_table, "key", "version", "stamp")
     )
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, {version}, {stamp}) VALUES (%s, %s, {lease.stamp_sql(using)}) "
+            f"ON CONFLICT ({key}) DO UPDATE SET {version} = EXCLUDED.{version}, {stamp} = EXCLUDED.{stamp}",
+            [DATABASE.key, secrets.randbits(62)],
+        )
+        transaction.on_commit(lease.wait_out_leases, using=using)
 
 
 @contextlib.contextmanager
@@ -170,15 +180,18 @@ def prune(*, now: dt.datetime | None = None) -> int:
 def _bump(resources: list[Resource]) -> dict[Resource, int]:
     """Add one to each resource's version in one statement per batch, in key order (no deadlocks)."""
     quote = connection.ops.quote_name
-    table, key, version = quote(ResourceVersion._meta.db_table), quote("key"), quote("version")
+    table, key, version, stamp = (
+        quote(n) for n in (ResourceVersion._meta.db_table, "key", "version", "stamp")
+    )
     result: dict[Resource, int] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(resources), _BATCH):
             batch = resources[start : start + _BATCH]
-            rows = ", ".join(["(%s, 1)"] * len(batch))
+            rows = ", ".join([f"(%s, 1, {lease.stamp_sql()})"] * len(batch))
             cursor.execute(
-                f"INSERT INTO {table} ({key}, {version}) VALUES {rows} "
-                f"ON CONFLICT ({key}) DO UPDATE SET {version} = {table}.{version} + 1 "
+                f"INSERT INTO {table} ({key}, {version}, {stamp}) VALUES {rows} "
+                f"ON CONFLICT ({key}) DO UPDATE "
+                f"SET {version} = {table}.{version} + 1, {stamp} = EXCLUDED.{stamp} "
                 f"RETURNING {key}, {version}",
                 [resource.key for resource in batch],
             )
@@ -187,11 +200,13 @@ def _bump(resources: list[Resource]) -> dict[Resource, int]:
 
 
 def _announce() -> None:
-    """Tell the listeners; one that fails (a broker that is down) is logged, never the committer's error.
+    """Wait out the readers' leases, then tell the listeners; one that fails (a broker that is down) is
+    logged, never the committer's error.
 
     The change is committed already: a 2030.5 client must get its 2xx, and the notification sweep fans
     out whatever no listener announced.
     """
+    lease.wait_out_leases()
     for receiver, outcome in changes_committed.send_robust(sender=Change):
         if isinstance(outcome, Exception):
             logger.error("change-feed listener %r failed", receiver, exc_info=outcome)

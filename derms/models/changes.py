@@ -54,6 +54,11 @@ class ResourceVersion(models.Model):
 
     key = models.CharField(max_length=80, primary_key=True)
     version = models.BigIntegerField()
+    #: Which transaction wrote the version last, for the readers' leased copies (derms.changefeed.lease).
+    stamp = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["stamp"], name="version_stamp")]
 
     def __str__(self):
         return f"{self.key} v{self.version}"

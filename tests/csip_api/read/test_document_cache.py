@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from csip_api import hrefs, identity
 from csip_api.cache import documents
+from derms.changefeed import lease
 from derms.events.services import (
     cancel_control,
     create_control,
@@ -349,16 +350,20 @@ def test_nothing_is_remembered_from_inside_a_transaction(direct_der, programs):
 
 @pytest.mark.skipif(not settings.REDIS_URL, reason="the shared tier is configured with REDIS_URL")
 def test_a_document_rendered_by_one_worker_is_served_by_another_from_redis(
-    direct_der, programs, django_assert_num_queries
+    direct_der, programs, django_assert_num_queries, lease_clock
 ):
     url = _controls(programs["feeder_1"])
     rendered = served(direct_der, url)
     documents.forget_local()  # another worker: nothing in its memory, the same Redis
     identity.forget_clients()
+    lease.forget()
     served(direct_der, "/tm")  # (it knows the client already)
-    with django_assert_num_queries(2):  # the client's versions with the entry's, and its readable programs
+    # This worker's first lease on the feed's versions, the versions of the client and of the entry's
+    # sources, and the programs the client may read.
+    with django_assert_num_queries(3):
         assert served(direct_der, url) == rendered
     _event(programs["feeder_1"])
+    lease_clock.advance(settings.DERMS_VERSION_LEASE)
     assert served(direct_der, url) != rendered
     assert served(direct_der, url) == fresh(direct_der, url)
 

@@ -23,7 +23,7 @@ from csip_api import identity
 from csip_api.cache import documents
 from csip_api.cache.documents import Audience, Entry, Sources
 from csip_api.identity import UNAUTHORIZED, Client, KnownClient
-from csip_api.paging import QueryError, page_request
+from csip_api.paging import PageRequest, QueryError, page_request
 from csip_api.render.errors import Reason, error
 from csip_api.scope import Scope
 from csip_api.xml import BodyTooLarge, XMLBodyError, body_stream, check_declared_length, parse_body, serialize
@@ -134,39 +134,52 @@ class Resource(View):
         return self.respond(identity.client_for_lfdi(lfdi), request, **kwargs)
 
     def _serve_document(self, lfdi: str, request: HttpRequest, ids: dict) -> HttpResponse:
-        """A GET through the document cache: no query when nothing changed (the versions of who the client
-        is and of what the remembered document was built from come from the process's leased copy of the
-        feed, :mod:`derms.changefeed.lease`), else rendered and remembered."""
+        """A GET through the document cache: served as remembered when the feed says neither the client
+        nor anything the document was built from changed, else rendered and remembered."""
         try:
             page = page_request(request.GET)
         except QueryError:
             return self.respond(identity.client_for_lfdi(lfdi), request, **ids)
         known = identity.remembered(lfdi)
-        entry = self._remembered(known, page, ids)
-        current = (
-            changefeed.leased_versions([*known.versions, *(entry.resources if entry else ())])
-            if known
-            else {}
-        )
-        if known is None or not known.is_current(current):
+        if known is not None and known.is_current(changefeed.leased_versions(known.versions)):
+            body = self._current_body(known, page, ids)
+        else:
             known = identity.resolve(lfdi)
             if not known.client.is_authorized:
                 return self.respond(known.client, request, **ids)
-            entry = self._remembered(known, page, ids)
-            if entry is not None:
-                current = changefeed.leased_versions(entry.resources)
+            body = self._current_body(known, page, ids)
+        if body is not None:
+            return self._cached_response(request, body)
+        return self._render_and_remember(known, request, page, ids)
+
+    @classmethod
+    def remembered_body(cls, lfdi: str, page: PageRequest, ids: dict) -> bytes | None:
+        """The document of a GET as remembered, when it may be served as it is; else None.
+
+        No query within a lease (:mod:`derms.changefeed.lease`) when the client and the document are
+        both remembered: what :mod:`csip_api.cache.front` serves before Django builds a request.
+        """
+        known = identity.remembered(lfdi)
+        return None if known is None else cls._current_body(known, page, ids)
+
+    @classmethod
+    def _current_body(cls, known: KnownClient, page: PageRequest, ids: dict) -> bytes | None:
+        """The remembered document, if the client and everything it was built from are unchanged."""
+        entry = cls._remembered(known, page, ids)
+        if entry is None:
+            return None
+        current = changefeed.leased_versions([*known.versions, *entry.resources])
         if (
-            entry is not None
+            known.is_current(current)
             and entry.is_current(current, timezone.now())
             and documents.may_read(known, entry)
         ):
-            return self._cached_response(request, entry)
-        return self._render_and_remember(known, request, page, ids)
+            return entry.body
+        return None
 
-    def _remembered(self, known: KnownClient | None, page, ids: dict) -> Entry | None:
-        if known is None:
-            return None
-        document_key = documents.key(self._route(), ids, page, self.audience, known)
+    @classmethod
+    def _remembered(cls, known: KnownClient, page: PageRequest, ids: dict) -> Entry | None:
+        document_key = documents.key(cls._route(), ids, page, cls.audience, known)
         return None if document_key is None else documents.lookup(document_key)
 
     def _render_and_remember(self, known: KnownClient, request: HttpRequest, page, ids: dict) -> HttpResponse:
@@ -193,12 +206,12 @@ class Resource(View):
     def _shared_versions(self, current: dict) -> dict:
         return {r: v for r, v in current.items() if r in self.sources.resources or r == changefeed.DATABASE}
 
-    def _cached_response(self, request: HttpRequest, entry: Entry) -> HttpResponse:
+    def _cached_response(self, request: HttpRequest, body: bytes) -> HttpResponse:
         if request.method == "HEAD":
             response = body_response(b"")
-            response["Content-Length"] = str(len(entry.body))
+            response["Content-Length"] = str(len(body))
             return response
-        return body_response(entry.body)
+        return body_response(body)
 
     @classmethod
     def _route(cls) -> str:

@@ -25,7 +25,8 @@ from csip_api.cache.lru import LRU
 from derms import changefeed
 from derms.changefeed import DATABASE, TOPOLOGY, Kind, Resource, affected
 from derms.lfdi import lfdi_from_certificate, sfdi_from_lfdi
-from derms.listeners import PORTAL, listener_of
+from derms.listeners import CSIP, PORTAL, listener_of
+from derms.listeners import KEY as LISTENER
 from derms.models import Authorization, EndDevice, Role
 
 FORWARDED_CERT_META = "HTTP_X_FORWARDED_CLIENT_CERT"
@@ -69,21 +70,20 @@ def peer_certificate(request) -> bytes | None:
     """The DER bytes of the certificate the client proved it holds, or None (always on the portal)."""
     if listener_of(request) == PORTAL:
         return None
+    return _certificate_in(request.META)
+
+
+def _certificate_in(environ) -> bytes | None:
     if settings.CSIP_TLS_MODE == "proxy":
-        if not _from_trusted_proxy(request):
+        # A unix-socket peer has no address; "unix" in CSIP_TRUSTED_PROXIES admits it.
+        if (environ.get("REMOTE_ADDR") or "unix") not in settings.CSIP_TRUSTED_PROXIES:
             return None
-        return _certificate_from_header(request.META.get(FORWARDED_CERT_META, ""))
-    sock = request.META.get("gunicorn.socket")
+        return _certificate_from_header(environ.get(FORWARDED_CERT_META, ""))
+    sock = environ.get("gunicorn.socket")
     getpeercert = getattr(sock, "getpeercert", None)
     if getpeercert is None:
         return None
     return getpeercert(binary_form=True) or None
-
-
-def _from_trusted_proxy(request) -> bool:
-    # A unix-socket peer has no address; "unix" in CSIP_TRUSTED_PROXIES admits it.
-    remote = request.META.get("REMOTE_ADDR") or "unix"
-    return remote in settings.CSIP_TRUSTED_PROXIES
 
 
 def _certificate_from_header(value: str) -> bytes | None:
@@ -117,6 +117,14 @@ def _parse_forwarded_certificate(value: str) -> tuple[bytes, dt.datetime, dt.dat
 def certificate_lfdi(request) -> str | None:
     """The LFDI of the certificate the client proved it holds, or None."""
     der = peer_certificate(request)
+    return None if der is None else lfdi_from_certificate(der)
+
+
+def environ_lfdi(environ) -> str | None:
+    """:func:`certificate_lfdi` of a WSGI request on the 2030.5 listener, before Django sees it."""
+    if environ.get(LISTENER) != CSIP:
+        return None
+    der = _certificate_in(environ)
     return None if der is None else lfdi_from_certificate(der)
 
 

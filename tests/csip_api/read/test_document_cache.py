@@ -1,9 +1,10 @@
 """The document cache never serves what the feed says has changed, nor one client's document to another.
 
 Each test reads through the cache (so the documents are remembered), makes a change through the domain's
-services, and reads again: the answer must be exactly what a server remembering nothing renders. The
-database is really committed (``transactional_db``): the cache remembers nothing read inside a
-transaction that might roll back.
+services, and reads again: the answer must be exactly what a server remembering nothing renders. Reads go
+through the 2030.5 listener's WSGI stack, so the cache's front (csip_api.cache.front) answers whatever
+it may. The database is really committed (``transactional_db``): the cache remembers nothing read
+inside a transaction that might roll back.
 """
 
 from __future__ import annotations
@@ -41,9 +42,10 @@ VOLT_VAR = [(9500, 3000, None), (10500, -3000, None)]
 
 
 def served(actor: Actor, url: str) -> bytes:
-    response = actor.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return response.content
+    """What ``actor`` reads through the 2030.5 listener: the cache's front, then Django."""
+    answer = actor.answer(url)
+    assert answer.status == 200, (url, answer.status)
+    return answer.body
 
 
 def fresh(actor: Actor, url: str) -> bytes:
@@ -229,8 +231,8 @@ def test_a_revoked_client_is_refused_on_its_next_request(aggregator, direct_der)
             served(actor, url)
     authorizations.revoke(actor=None, authorization=Authorization.objects.get(lfdi=aggregator.lfdi))
     for url in urls:
-        assert aggregator.get(url).status_code == settings.CSIP_UNAUTHORIZED_STATUS, url
-        assert direct_der.get(url).status_code == 200, url
+        assert aggregator.answer(url).status == settings.CSIP_UNAUTHORIZED_STATUS, url
+        assert direct_der.answer(url).status == 200, url
 
 
 def test_an_event_turns_active_and_ends_at_its_instant(direct_der, programs, monkeypatch):
@@ -289,9 +291,9 @@ def test_no_client_is_served_anothers_document(direct_der, other_der, aggregator
         assert served(other_der, url) != remembered[url]
         assert served(other_der, url) == fresh(other_der, url)
     for url in [*mine[2:], *aggregators]:
-        assert other_der.get(url).status_code == 404, url
+        assert other_der.answer(url).status == 404, url
     for url in mine[2:5]:
-        assert aggregator.get(url).status_code == 404, url
+        assert aggregator.answer(url).status == 404, url
 
 
 def test_a_change_racing_the_readers_is_never_missed(direct_der, programs):

@@ -12,6 +12,7 @@ import hashlib
 import os
 import platform
 import random
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -208,7 +209,7 @@ def machine() -> list[str]:
         database = cursor.fetchone()[0]
     return [
         f"cpu:    {cpu} ({os.cpu_count()} logical)",
-        f"python: {platform.python_implementation()} {platform.python_version()}, "
+        f"python: {platform.python_implementation()} {platform.python_version()} ({sys.executable}), "
         f"Django {django.get_version()}",
         f"db:     {database}",
     ]

@@ -105,9 +105,15 @@ class MirrorMeterReading(models.Model):
 class Reading(models.Model):
     """One measured value of one DER over ``start`` .. ``start + duration``."""
 
-    meter_reading = models.ForeignKey(MirrorMeterReading, on_delete=models.CASCADE, related_name="readings")
+    # Neither foreign key has an index of its own: the unique (meter_reading, start) and the time series'
+    # (end_device, start) lead with them, and every post of readings would update two more b-trees.
+    meter_reading = models.ForeignKey(
+        MirrorMeterReading, on_delete=models.CASCADE, related_name="readings", db_index=False
+    )
     #: Copied from the usage point so a DER's time series is one indexed query.
-    end_device = models.ForeignKey("derms.EndDevice", on_delete=models.CASCADE, related_name="readings")
+    end_device = models.ForeignKey(
+        "derms.EndDevice", on_delete=models.CASCADE, related_name="readings", db_index=False
+    )
     start = models.DateTimeField()
     duration = models.PositiveBigIntegerField(help_text="Seconds (UInt32).")
     #: Int48, in the ReadingType's uom times 10^powerOfTenMultiplier.

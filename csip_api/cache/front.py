@@ -11,6 +11,8 @@ a broken connection and answers).
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import QueryDict
@@ -19,6 +21,9 @@ from django.urls import Resolver404, resolve
 from csip_api import identity
 from csip_api.http import MEDIA_TYPE
 from csip_api.paging import QueryError, page_request
+
+#: Paths whose resolution is kept per process (a few per client; bounded, not a lifetime).
+ROUTES = 65536
 
 
 class RememberedDocuments:
@@ -41,14 +46,10 @@ def _remembered(environ) -> bytes | None:
     # Django decodes other paths its own way: they are its to resolve.
     if not path.isascii():
         return None
-    try:
-        match = resolve(path, urlconf=settings.CSIP_URLCONF)
-    except Resolver404:
+    route = _route(path)
+    if route is None:
         return None
-    view = getattr(match.func, "view_class", None)
-    # A view configured per route (as_view(**initkwargs)) would share one route in the cache's keys.
-    if view is None or getattr(view, "audience", None) is None or match.func.view_initkwargs:
-        return None
+    view, ids = route
     lfdi = identity.environ_lfdi(environ)
     if lfdi is None:
         return None
@@ -57,6 +58,21 @@ def _remembered(environ) -> bytes | None:
     except QueryError:
         return None
     try:
-        return view.remembered_body(lfdi, page, match.kwargs)
+        return view.remembered_body(lfdi, page, dict(ids))
     except DatabaseError:
         return None
+
+
+@functools.lru_cache(maxsize=ROUTES)
+def _route(path: str) -> tuple[type, tuple] | None:
+    """The cached view and ids of ``path``, or None: resolving costs more than the rest of a hit, and a
+    client polls the same paths again and again."""
+    try:
+        match = resolve(path, urlconf=settings.CSIP_URLCONF)
+    except Resolver404:
+        return None
+    view = getattr(match.func, "view_class", None)
+    # A view configured per route (as_view(**initkwargs)) would share one route in the cache's keys.
+    if view is None or getattr(view, "audience", None) is None or match.func.view_initkwargs:
+        return None
+    return view, tuple(match.kwargs.items())

@@ -107,7 +107,7 @@ class VersionLease:
                 self._renew()
             missing = [key for key in wanted if key not in self._known]
             if missing:
-                self._load(missing)
+                self._load(missing, wanted)
             known = self._known
             return {resource: known[key] for key, resource in wanted.items()}
 
@@ -122,7 +122,10 @@ class VersionLease:
         started = self._clock()
         changed, horizon = _read_since(self._horizon)
         generation = changed.get(DATABASE.key, 0)
-        if self._known.get(DATABASE.key) != generation:
+        # A horizon below the last one is another stamp space (a database restored or replicated into
+        # another cluster, a failover that lost transactions, an emptied table): stamps below the old
+        # horizon may be new, so nothing read since can be told current.
+        if self._known.get(DATABASE.key) != generation or horizon < self._horizon:
             self._known = {DATABASE.key: generation}
         else:
             known = self._known
@@ -132,11 +135,13 @@ class VersionLease:
         self._horizon = horizon
         self._expires = started + self.seconds
 
-    def _load(self, keys: list[str]) -> None:
+    def _load(self, keys: list[str], wanted: Iterable[str]) -> None:
         found = read(keys)
         if len(self._known) + len(keys) > self.max_keys:
-            # Bounded memory: start over with the generation; what is read again is read on demand.
-            self._known = {DATABASE.key: self._known.get(DATABASE.key, 0)}
+            # Bounded memory: start over with the generation and what this read asked for (the caller
+            # answers from the copy); the rest is read again on demand.
+            old = self._known
+            self._known = {key: old[key] for key in (DATABASE.key, *wanted) if key in old}
         known = self._known
         for key in keys:
             known[key] = found.get(key, 0)

@@ -1,0 +1,37 @@
+"""Edges of the leased copy of the feed's versions: what its bound, a flush and concurrent renewals
+must not break."""
+
+import pytest
+from django.conf import settings
+
+from derms import changefeed
+from derms.changefeed import Kind, Resource, lease
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LEASE = settings.DERMS_VERSION_LEASE
+
+
+def test_a_read_that_overflows_the_bound_answers_every_resource_it_asked_for(monkeypatch, lease_clock):
+    small = lease.VersionLease(seconds=LEASE, max_keys=3, clock=lease_clock)
+    monkeypatch.setattr(lease, "_lease", small)
+    known, new = Resource(Kind.DER_CONTROL, 1), Resource(Kind.DER_CONTROL, 2)
+    changefeed.record("control_created", [known, new])
+    assert changefeed.leased_versions([known, Resource(Kind.DER_CONTROL, 3)])[known] == 1
+    # The copy is full (the generation and two versions): one known and one new resource in one read.
+    assert changefeed.leased_versions([known, new]) == {known: 1, new: 1}
+    assert len(small._known) <= 3
+
+
+def test_a_horizon_below_the_last_one_drops_the_copy(lease_clock):
+    controls = Resource(Kind.DER_CONTROL_LIST, 7)
+    changefeed.record("control_created", [controls])
+    assert changefeed.leased_versions([controls]) == {controls: 1}
+    lease_clock.advance(LEASE)
+    changefeed.leased_versions([controls])
+    # As if the renewals so far had read another stamp space, with the same generation: a database
+    # restored or replicated into another cluster, whose transaction IDs start lower.
+    lease._lease._horizon = 2**40
+    changefeed.record("control_created", [controls])
+    lease_clock.advance(LEASE)
+    assert changefeed.leased_versions([controls]) == {controls: 2}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.db import DatabaseError
 from django.http import QueryDict
 from django.urls import Resolver404, resolve
@@ -55,7 +56,8 @@ def _remembered(environ) -> bytes | None:
         return None
     try:
         page = page_request(QueryDict(environ.get("QUERY_STRING", "")))
-    except QueryError:
+    except (QueryError, TooManyFieldsSent):
+        # Django refuses these too, with its own answer (400 for too many fields).
         return None
     try:
         return view.remembered_body(lfdi, page, dict(ids))

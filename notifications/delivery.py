@@ -73,6 +73,10 @@ def deliver(notification_id: int) -> Outcome | None:
     except ValidationError as refusal:
         outcome = Outcome(error=f"refused: {' '.join(refusal.messages)}")
     else:
+        # The state read may hold a change whose writer still waits out the leases (one folded into a
+        # retry, or into a notification due at once): the subscriber may read on hearing of it, and must
+        # not be answered from a copy older than the change (derms.changefeed.lease).
+        changefeed.lease.wait_out_leases()
         outcome = post(notification.notification_uri, body)
     _finish(notification, change_id=change_id, outcome=outcome)
     return outcome

@@ -1,8 +1,12 @@
 """Edges of the leased copy of the feed's versions: what its bound, a flush and concurrent renewals
 must not break."""
 
+import threading
+import time
+
 import pytest
 from django.conf import settings
+from django.db import connection, transaction
 
 from derms import changefeed
 from derms.changefeed import Kind, Resource, lease
@@ -35,3 +39,74 @@ def test_a_horizon_below_the_last_one_drops_the_copy(lease_clock):
     changefeed.record("control_created", [controls])
     lease_clock.advance(LEASE)
     assert changefeed.leased_versions([controls]) == {controls: 2}
+
+
+def test_a_change_by_a_transaction_open_across_two_renewals_is_read_after_its_commit(lease_clock):
+    controls = Resource(Kind.DER_CONTROL_LIST, 7)
+    assert changefeed.leased_versions([controls]) == {controls: 0}
+    written, commit = threading.Event(), threading.Event()
+
+    def writer():
+        try:
+            with transaction.atomic():
+                changefeed.record("control_created", [controls])
+                written.set()
+                commit.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert written.wait(10)
+        # Two renewals while it is open: the second's horizon must still reach back to it.
+        for _ in range(2):
+            lease_clock.advance(LEASE)
+            assert changefeed.leased_versions([controls]) == {controls: 0}
+    finally:
+        commit.set()
+        thread.join(10)
+    lease_clock.advance(LEASE)
+    assert changefeed.leased_versions([controls]) == {controls: 1}
+
+
+def test_threads_reading_while_the_copy_renews_and_overflows_see_versions_only_grow(monkeypatch):
+    # Renewed on nearly every read, and over its bound on most: the paths that replace or update the copy.
+    busy = lease.VersionLease(seconds=1e-6, max_keys=4, clock=time.monotonic)
+    monkeypatch.setattr(lease, "_lease", busy)
+    resources = [Resource(Kind.DER_CONTROL, pk) for pk in range(1, 7)]
+    problems: list[str] = []
+    stop = threading.Event()
+
+    def reader(offset: int):
+        seen: dict[Resource, int] = {}
+        try:
+            for n in range(300):
+                wanted = [resources[(offset + n + i) % len(resources)] for i in range(3)]
+                for resource, version in changefeed.leased_versions(wanted).items():
+                    if version < seen.get(resource, 0):
+                        problems.append(f"{resource.key} went back from {seen[resource]} to {version}")
+                    seen[resource] = version
+        except Exception as error:  # a thread's exception would not fail the test: reported below
+            problems.append(repr(error))
+        finally:
+            connection.close()
+
+    def writer():
+        try:
+            while not stop.is_set():
+                changefeed.record("control_created", resources[:3])
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(lease, "wait_out_leases", lambda: None)
+    threads = [threading.Thread(target=reader, args=(offset,)) for offset in range(4)]
+    writing = threading.Thread(target=writer)
+    writing.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    stop.set()
+    writing.join(60)
+    assert problems == []

@@ -9,10 +9,15 @@ the snapshot's xmin (every transaction that snapshot did not see has an ID at le
 SQLite, whose writers commit one at a time, one more than the highest stamp.
 
 Against this, a transaction that recorded changes waits out one lease after its commit before its
-writer goes on (:func:`wait_out_leases`, a commit wait, run before the change is announced). Whoever
-learns of a change (the dispatcher's page, a client's 201, a notification) learns of it after every
-lease taken before the commit has run out: a request that starts later finds its process renewed, or
-renews it. So the copy is never staler than the write itself takes to finish.
+writer goes on (:func:`wait_out_leases`, a commit wait, run before the change is announced; a
+notification waits one after reading what it carries). The writer's answer (the dispatcher's page, a
+client's 201) therefore comes after every lease taken before the commit has run out: a request that
+starts after it finds its process renewed, or renews it. The change takes effect when its write
+returns: while the writer waits (one lease), a client may already read it in a document rendered
+afresh and not yet in one served from an older copy, as with any read concurrent with a write.
+
+The fast path reads the lease's expiry and then the copy without the lock; a renewal publishes its copy
+before its expiry. That order holds under the GIL (not on a free-threaded build).
 
 The database generation (:data:`~derms.changefeed.DATABASE`) is read by every renewal: a new one (a
 flush, a migration, hand edits announced with ``renew_database_generation``) drops the whole copy, since

@@ -141,13 +141,11 @@ class Resource(View):
         except QueryError:
             return self.respond(identity.client_for_lfdi(lfdi), request, **ids)
         known = identity.remembered(lfdi)
-        if known is not None and known.is_current(changefeed.leased_versions(known.versions)):
-            body = self._current_body(known, page, ids)
-        else:
+        if known is None or not known.is_current(changefeed.leased_versions(known.versions)):
             known = identity.resolve(lfdi)
             if not known.client.is_authorized:
                 return self.respond(known.client, request, **ids)
-            body = self._current_body(known, page, ids)
+        body = self._current_body(known, page, ids)
         if body is not None:
             return self._cached_response(request, body)
         return self._render_and_remember(known, request, page, ids)

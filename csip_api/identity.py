@@ -25,8 +25,7 @@ from csip_api.cache.lru import LRU
 from derms import changefeed
 from derms.changefeed import DATABASE, TOPOLOGY, Kind, Resource, affected
 from derms.lfdi import lfdi_from_certificate, sfdi_from_lfdi
-from derms.listeners import CSIP, PORTAL, listener_of
-from derms.listeners import KEY as LISTENER
+from derms.listeners import CSIP, KEY, PORTAL, listener_of
 from derms.models import Authorization, EndDevice, Role
 
 FORWARDED_CERT_META = "HTTP_X_FORWARDED_CLIENT_CERT"
@@ -122,7 +121,7 @@ def certificate_lfdi(request) -> str | None:
 
 def environ_lfdi(environ) -> str | None:
     """:func:`certificate_lfdi` of a WSGI request on the 2030.5 listener, before Django sees it."""
-    if environ.get(LISTENER) != CSIP:
+    if environ.get(KEY) != CSIP:
         return None
     der = _certificate_in(environ)
     return None if der is None else lfdi_from_certificate(der)

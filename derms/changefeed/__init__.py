@@ -8,8 +8,8 @@ rendered it; the notification work claims the due ``Change`` rows (:func:`claim_
 marks them consumed; :func:`prune` drops consumed rows after ``DERMS_CHANGE_RETENTION``.
 
 After a transaction that recorded changes commits and has waited out the readers' leases,
-:data:`changes_committed` is sent once. The domain
-does not know who listens (the notification dispatcher, caches): they connect to the signal.
+:data:`changes_committed` is sent once. The domain does not know who listens (the notification
+dispatcher, caches): they connect to the signal.
 """
 
 from __future__ import annotations

@@ -149,6 +149,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "min_size": _positive_int("DERMS_DB_POOL_MIN", 2),
         "max_size": _positive_int("DERMS_DB_POOL_MAX", 10),
     }
+    # Prepared on first use, but only by derms.prepared_statements' cursors: Django's bind on the client.
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 0)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {

@@ -8,13 +8,14 @@ again replaces the stored one instead of being counted twice.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from derms import changefeed
 from derms.changefeed import affected
 from derms.models import EndDevice, MirrorMeterReading, MirrorUsagePoint, Role
 from derms.models.der import from_epoch
 from derms.models.readings import READING_TYPE_COLUMNS
+from derms.prepared_statements import prepared_cursor
 from derms.services import audit
 from derms.services.reading_rows import reading_rows, upsert_readings
 from live import publish
@@ -169,7 +170,7 @@ def _mirror_for_posting(client: EndDevice | None, usage_point_id: int, mrids: li
         # A revoked DER is disabled, a moved one managed by another: out of the aggregator's reach.
         sql += " AND d.aggregator_id = %s AND d.enabled = %s"
         params += [client.pk, True]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     if not found:

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from derms.models import Reading
+from derms.prepared_statements import prepared_cursor
 
 #: The columns written, in the order of each row.
 _FIELDS = (
@@ -70,7 +71,7 @@ def upsert_readings(*, end_device_id: int, rows: list[tuple]) -> None:
     if not rows:
         return
     received_at = connection.ops.adapt_datetimefield_value(dt.datetime.now(dt.UTC))
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_upsert_sql(connection.vendor), [end_device_id, received_at, json.dumps(rows)])
 
 

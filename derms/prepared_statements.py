@@ -1,0 +1,52 @@
+"""Statements that PostgreSQL plans once per connection instead of on every request.
+
+Django binds parameters on the client (psycopg's ClientCursor), so PostgreSQL parses and plans every
+statement it receives. For the statements of a post of readings, the most frequent write there is,
+planning costs about as much as running them: half of PostgreSQL's CPU per post (bench/ingest.py). A
+prepared cursor binds on the server, and the connection's ``prepare_threshold`` of 0 (settings.py)
+prepares each statement text the first time it runs on a connection; psycopg remembers what it
+prepared for as long as the pooled connection lives. Django's own cursors still bind on the client,
+which never prepares.
+
+Behind a connection pooler in transaction mode, prepared statements need its support for them
+(PgBouncer 1.21 and later, ``max_prepared_statements``); deploy/README.md says so.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.db import connection
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+
+
+@contextmanager
+def prepared_cursor():
+    """A cursor whose statements are prepared, wrapped as Django wraps its own (errors, query logging).
+
+    Other backends get their usual cursor: SQLite's driver already keeps compiled statements.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    from django.db.backends.postgresql.base import ServerBindingCursor
+    from psycopg.types.numeric import Int8Dumper
+
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    cursor = ServerBindingCursor(connection.connection)
+    # Every integer as bigint, as the ids are: psycopg would send the smallest type that holds each
+    # value, and prepare the same statement again for every mix of types.
+    cursor.adapters.register_dumper(int, Int8Dumper)
+    wrap = _DebugCursor if connection.queries_logged else CursorWrapper
+    with wrap(cursor, connection) as wrapped:
+        yield wrapped
+
+
+class _DebugCursor(CursorDebugWrapper):
+    """Logs each statement with its values: Django reads them back only from a client-binding cursor."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+            return CursorWrapper.execute(self, sql, params)

@@ -1,0 +1,50 @@
+"""A post of readings runs statements PostgreSQL prepared once per connection, and logs them as usual."""
+
+import pytest
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
+
+from derms.models import Reading
+from derms.prepared_statements import prepared_cursor
+from tests.csip_api.documents import meter_reading_body, mup_body, reading
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+
+
+def _prepared() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+def _post_readings(aggregator, *starts: int) -> None:
+    location = aggregator.post("/mup", mup_body(aggregator.ders[0].lfdi))["Location"]
+    for start in starts:
+        body = meter_reading_body(*(reading(start + 300 * i, i) for i in range(12)))
+        assert aggregator.post(location, body).status_code == 200
+
+
+@on_postgresql
+def test_the_statements_of_a_post_of_readings_are_prepared_once_per_connection(aggregator):
+    _post_readings(aggregator, 1_700_000_000)
+    prepared = _prepared()
+    assert any("derms_mirrorusagepoint" in statement for statement in prepared)
+    assert any(statement.startswith('INSERT INTO "derms_reading"') for statement in prepared)
+
+    # Ids of every size and other readings: the same statements, not new ones.
+    _post_readings(aggregator, 1_800_000_000, 4_000_000_000)
+
+    assert sorted(_prepared()) == sorted(prepared)
+    assert Reading.objects.count() == 36
+
+
+def test_a_prepared_statement_is_logged_and_fails_as_django_s_own(db):
+    with CaptureQueriesContext(connection) as captured, prepared_cursor() as cursor:
+        cursor.execute("SELECT %s + 1", [41])
+        assert cursor.fetchone() == (42,)
+
+    assert [query["sql"] for query in captured] == ["SELECT 41 + 1"]
+    with pytest.raises(DatabaseError), prepared_cursor() as cursor:
+        cursor.execute("SELECT * FROM no_such_table")

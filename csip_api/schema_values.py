@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from csip_api.xml import Hex, element, leaf, qname, time_value
-from csip_api.xml.parse import Body, XMLBodyError
+from csip_api.xml import Hex, element, leaf, qname
+from csip_api.xml.parse import Body, XMLBodyError, boolean_of, hex_of, integer_of, text_of, time_of
 from derms.lfdi import normalize_lfdi
 
 
@@ -23,8 +23,8 @@ class Integer:
     minimum: int
     maximum: int
 
-    def read(self, body: Body, tag: str, required: bool):
-        return body.integer(tag, minimum=self.minimum, maximum=self.maximum, required=required)
+    def read(self, found: etree._Element, tag: str):
+        return integer_of(found, tag, minimum=self.minimum, maximum=self.maximum)
 
     def write(self, tag: str, value) -> etree._Element:
         return leaf(tag, value)
@@ -34,8 +34,8 @@ class Integer:
 class HexBinary:
     octets: int
 
-    def read(self, body: Body, tag: str, required: bool):
-        return body.hex(tag, octets=self.octets, required=required)
+    def read(self, found: etree._Element, tag: str):
+        return int(hex_of(found, tag, octets=self.octets), 16)
 
     def write(self, tag: str, value) -> etree._Element:
         return leaf(tag, Hex(value, self.octets))
@@ -45,16 +45,16 @@ class HexBinary:
 class Text:
     max_length: int
 
-    def read(self, body: Body, tag: str, required: bool):
-        return body.text(tag, required=required, max_length=self.max_length)
+    def read(self, found: etree._Element, tag: str):
+        return text_of(found, tag, max_length=self.max_length)
 
     def write(self, tag: str, value) -> etree._Element:
         return leaf(tag, value)
 
 
 class Boolean:
-    def read(self, body: Body, tag: str, required: bool):
-        return body.boolean(tag, required=required)
+    def read(self, found: etree._Element, tag: str):
+        return boolean_of(found, tag)
 
     def write(self, tag: str, value) -> etree._Element:
         return leaf(tag, value)
@@ -63,9 +63,8 @@ class Boolean:
 class Time:
     """TimeType, kept as epoch seconds (JSON-friendly and exactly what the schema holds)."""
 
-    def read(self, body: Body, tag: str, required: bool):
-        moment = body.time(tag, required=required)
-        return None if moment is None else time_value(moment)
+    def read(self, found: etree._Element, tag: str):
+        return time_of(found, tag)
 
     def write(self, tag: str, value) -> etree._Element:
         return leaf(tag, value)
@@ -74,10 +73,8 @@ class Time:
 class MRID:
     """mRIDType (HexBinary128), kept as upper-case hex text: mRIDs are names, not numbers."""
 
-    def read(self, body: Body, tag: str, required: bool):
-        if body.hex(tag, octets=16, required=required) is None:
-            return None
-        return body.text(tag).upper()
+    def read(self, found: etree._Element, tag: str):
+        return hex_of(found, tag, octets=16).upper()
 
     def write(self, tag: str, value) -> etree._Element:
         return leaf(tag, value)
@@ -86,10 +83,8 @@ class MRID:
 class LFDI:
     """HexBinary160 naming a device: lower-case, as everywhere in derms."""
 
-    def read(self, body: Body, tag: str, required: bool):
-        if body.hex(tag, octets=20, required=required) is None:
-            return None
-        text = body.text(tag)
+    def read(self, found: etree._Element, tag: str):
+        text = hex_of(found, tag, octets=20)
         if len(text) != 40:
             raise XMLBodyError(f"{tag} must be an LFDI of 40 hexadecimal digits.")
         return normalize_lfdi(text)
@@ -117,31 +112,60 @@ class Complex:
 
     fields: tuple[Field, ...]
 
-    def read(self, body: Body, tag: str, required: bool):
-        child = body.child(tag, required=required)
-        return None if child is None else read_values(child, self.fields)
+    def read(self, found: etree._Element, tag: str):
+        return _read(found, _plan(self.fields))
 
     def write(self, tag: str, value) -> etree._Element:
         return render_values(tag, self.fields, value)
 
 
 def read_values(body: Body, fields: tuple[Field, ...]) -> dict:
-    """The elements of ``body`` that ``fields`` describe, keyed by name; absent optional ones left out."""
+    """The elements of ``body`` that ``fields`` describe, keyed by name; absent optional ones left out.
+
+    A non-repeating element is read from its first occurrence; elements ``fields`` does not describe are
+    left to schema validation.
+    """
+    return _read(body.node, _plan(fields))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How to read the elements one description lists, worked out once for it."""
+
+    fields: tuple[Field, ...]
+    by_qname: dict[str, Field]
+    required: tuple[Field, ...]
+
+
+#: A plan per description, by id: descriptions are module constants, and a plan holds its own, so an id
+#: is never reused while its plan is kept. Hashing a description would walk all of it on every read.
+_plans: dict[int, _Plan] = {}
+
+
+def _plan(fields: tuple[Field, ...]) -> _Plan:
+    plan = _plans.get(id(fields))
+    if plan is None or plan.fields is not fields:
+        plan = _Plan(fields, {f.qname: f for f in fields}, tuple(f for f in fields if f.required))
+        _plans[id(fields)] = plan
+    return plan
+
+
+def _read(node: etree._Element, plan: _Plan) -> dict:
+    # One pass over the children: a body of readings is thousands of small elements, most of whose
+    # optional siblings are absent.
     values = {}
-    present = body.child_names()
-    for field in fields:
-        # Most optional elements are absent (a Reading uses 3 of its 6): skipped without reading them.
-        if field.qname not in present:
-            if field.required:
-                raise XMLBodyError(f"{body.tag} needs {field.name}.")
+    by_qname = plan.by_qname
+    for found in node:
+        field = by_qname.get(found.tag)
+        if field is None:
             continue
         if field.many:
-            children = body.children(field.name)
-            values[field.name] = [read_values(child, field.kind.fields) for child in children]
-            continue
-        value = field.kind.read(body, field.name, field.required)
-        if value is not None:
-            values[field.name] = value
+            values.setdefault(field.name, []).append(_read(found, _plan(field.kind.fields)))
+        elif field.name not in values:
+            values[field.name] = field.kind.read(found, field.name)
+    for field in plan.required:
+        if field.name not in values:
+            raise XMLBodyError(f"{etree.QName(node).localname} needs {field.name}.")
     return values
 
 

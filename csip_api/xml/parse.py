@@ -100,90 +100,64 @@ def parse_document(data: bytes, *, root: str | tuple[str, ...]) -> Body:
 
 
 class Body:
-    """Typed access to a parsed element's children; a wrong type or range raises XMLBodyError."""
+    """A parsed element, for finding its children; :mod:`csip_api.schema_values` reads their values."""
 
     def __init__(self, node: etree._Element):
         self.node = node
-        self._first: dict[str, etree._Element] | None = None
 
     @property
     def tag(self) -> str:
         return etree.QName(self.node).localname
 
-    def attribute(self, name: str) -> str | None:
-        return self.node.get(name)
-
-    def child_names(self):
-        """The Clark names of the element's children."""
-        return self._first_children().keys()
-
-    def child(self, tag: str, *, required: bool = False) -> Body | None:
-        found = self._element(tag, required)
+    def child(self, tag: str) -> Body | None:
+        found = self.node.find(qname(tag))
         return None if found is None else Body(found)
 
     def children(self, tag: str) -> list[Body]:
         return [Body(found) for found in self.node.findall(qname(tag))]
 
-    def text(self, tag: str, *, required: bool = False, max_length: int | None = None) -> str | None:
-        found = self._element(tag, required)
-        if found is None:
-            return None
-        value = (found.text or "").strip()
-        if max_length is not None and len(value) > max_length:
-            raise XMLBodyError(f"{tag} is longer than {max_length} characters.")
-        return value
 
-    def _first_children(self) -> dict[str, etree._Element]:
-        # Each child element by its name (the first of that name), found in one pass: a body is read
-        # element by element, and most of a Reading's optional ones are absent.
-        if self._first is None:
-            self._first = {}
-            for found in self.node:
-                self._first.setdefault(found.tag, found)
-        return self._first
+#: The latest second a datetime holds (9999-12-31T23:59:59Z): a TimeType beyond it is refused.
+_LAST_TIME = int(dt.datetime.max.replace(microsecond=0, tzinfo=dt.UTC).timestamp())
 
-    def _element(self, tag: str, required: bool) -> etree._Element | None:
-        found = self._first_children().get(qname(tag))
-        if found is None and required:
-            raise XMLBodyError(f"{self.tag} needs {tag}.")
-        return found
 
-    def integer(self, tag: str, *, minimum: int, maximum: int, required: bool = False) -> int | None:
-        value = self.text(tag, required=required)
-        if value is None:
-            return None
-        if not _INTEGER.match(value):
-            raise XMLBodyError(f"{tag} must be an integer, not {value[:40]!r}.")
-        number = int(value)
-        if not minimum <= number <= maximum:
-            raise XMLBodyError(f"{tag} must be between {minimum} and {maximum}.")
-        return number
+def text_of(found: etree._Element, tag: str, *, max_length: int | None = None) -> str:
+    value = (found.text or "").strip()
+    if max_length is not None and len(value) > max_length:
+        raise XMLBodyError(f"{tag} is longer than {max_length} characters.")
+    return value
 
-    def boolean(self, tag: str, *, required: bool = False) -> bool | None:
-        value = self.text(tag, required=required)
-        if value is None:
-            return None
-        if value in _TRUE:
-            return True
-        if value in _FALSE:
-            return False
-        raise XMLBodyError(f"{tag} must be true or false.")
 
-    def hex(self, tag: str, *, octets: int, required: bool = False) -> int | None:
-        """A hexBinary element of at most ``octets`` bytes, as an integer."""
-        value = self.text(tag, required=required)
-        if value is None:
-            return None
-        if not _HEX.match(value) or len(value) > 2 * octets:
-            raise XMLBodyError(f"{tag} must be hexBinary of at most {octets} bytes.")
-        return int(value, 16)
+def integer_of(found: etree._Element, tag: str, *, minimum: int, maximum: int) -> int:
+    value = text_of(found, tag)
+    if not _INTEGER.match(value):
+        raise XMLBodyError(f"{tag} must be an integer, not {value[:40]!r}.")
+    number = int(value)
+    if not minimum <= number <= maximum:
+        raise XMLBodyError(f"{tag} must be between {minimum} and {maximum}.")
+    return number
 
-    def time(self, tag: str, *, required: bool = False) -> dt.datetime | None:
-        """A TimeType element (Unix epoch seconds) as an aware UTC datetime."""
-        seconds = self.integer(tag, minimum=0, maximum=2**63 - 1, required=required)
-        if seconds is None:
-            return None
-        try:
-            return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
-        except (OverflowError, OSError, ValueError) as exc:
-            raise XMLBodyError(f"{tag} is not a time we can represent.") from exc
+
+def boolean_of(found: etree._Element, tag: str) -> bool:
+    value = text_of(found, tag)
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise XMLBodyError(f"{tag} must be true or false.")
+
+
+def hex_of(found: etree._Element, tag: str, *, octets: int) -> str:
+    """A hexBinary element of at most ``octets`` bytes, as its text."""
+    value = text_of(found, tag)
+    if not _HEX.match(value) or len(value) > 2 * octets:
+        raise XMLBodyError(f"{tag} must be hexBinary of at most {octets} bytes.")
+    return value
+
+
+def time_of(found: etree._Element, tag: str) -> int:
+    """A TimeType element: Unix epoch seconds, UTC, no later than a datetime can hold."""
+    seconds = integer_of(found, tag, minimum=0, maximum=2**63 - 1)
+    if seconds > _LAST_TIME:
+        raise XMLBodyError(f"{tag} is not a time we can represent.")
+    return seconds

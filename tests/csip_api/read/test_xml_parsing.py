@@ -3,6 +3,7 @@
 import pytest
 from django.test import RequestFactory
 
+from csip_api.schema_values import Boolean, Field, HexBinary, Integer, Text, Time, read_values
 from csip_api.xml import BodyTooLarge, XMLBodyError, parse_body, parse_document
 
 GOOD = b'<DERStatus xmlns="urn:ieee:std:2030.5:ns"><readingTime>1700000000</readingTime></DERStatus>'
@@ -23,8 +24,9 @@ def _body(xml: bytes, root: str = "DERStatus"):
 def test_a_well_formed_body_is_read_with_types():
     body = _body(GOOD)
 
-    assert body.time("readingTime").timestamp() == 1700000000
-    assert body.integer("readingTime", minimum=0, maximum=2**40) == 1700000000
+    assert read_values(body, (Field("readingTime", Time()),)) == {"readingTime": 1700000000}
+    assert read_values(body, (Field("readingTime", Integer(0, 2**40)),)) == {"readingTime": 1700000000}
+    assert read_values(body, (Field("absent", Boolean()),)) == {}
 
 
 @pytest.mark.parametrize(
@@ -65,16 +67,17 @@ def test_a_declared_length_over_the_limit_is_refused_before_reading(settings):
 
 
 @pytest.mark.parametrize(
-    ("xml", "read"),
+    ("xml", "field"),
     [
-        (b"<n>twelve</n>", lambda b: b.integer("n", minimum=0, maximum=100)),
-        (b"<n>101</n>", lambda b: b.integer("n", minimum=0, maximum=100)),
-        (b"<n>yes</n>", lambda b: b.boolean("n")),
-        (b"<n>ABC</n>", lambda b: b.hex("n", octets=4)),
-        (b"<n>0A0B0C0D0E</n>", lambda b: b.hex("n", octets=4)),
-        (b"<n>-1</n>", lambda b: b.time("n")),
-        (b"", lambda b: b.text("n", required=True)),
-        (b"<n>" + b"x" * 40 + b"</n>", lambda b: b.text("n", max_length=32)),
+        (b"<n>twelve</n>", Field("n", Integer(0, 100))),
+        (b"<n>101</n>", Field("n", Integer(0, 100))),
+        (b"<n>yes</n>", Field("n", Boolean())),
+        (b"<n>ABC</n>", Field("n", HexBinary(4))),
+        (b"<n>0A0B0C0D0E</n>", Field("n", HexBinary(4))),
+        (b"<n>-1</n>", Field("n", Time())),
+        (b"<n>253402300800</n>", Field("n", Time())),
+        (b"", Field("n", Text(32), required=True)),
+        (b"<n>" + b"x" * 40 + b"</n>", Field("n", Text(32))),
     ],
     ids=[
         "not an integer",
@@ -83,16 +86,17 @@ def test_a_declared_length_over_the_limit_is_refused_before_reading(settings):
         "odd hex",
         "hex too long",
         "negative time",
+        "time after year 9999",
         "missing",
         "too long",
     ],
 )
-def test_wrong_types_are_the_clients_fault(xml, read, settings):
+def test_wrong_types_are_the_clients_fault(xml, field, settings):
     settings.CSIP_VALIDATE_BODIES = False  # the typed reading, which still guards when the schema is off
     body = _body(b'<DERStatus xmlns="urn:ieee:std:2030.5:ns">' + xml + b"</DERStatus>")
 
     with pytest.raises(XMLBodyError):
-        read(body)
+        read_values(body, (field,))
 
 
 def test_schema_invalid_bodies_are_refused_when_validation_is_on(settings):

@@ -37,11 +37,12 @@ _FIELDS = (
 _PER_READING = _FIELDS[:1] + _FIELDS[2:-1]
 
 
-def reading_rows(meter_reading_id: int, mrid: str, readings: list[dict]) -> dict[tuple, tuple]:
+def reading_rows(meter_reading: int | str, mrid: str, readings: list[dict]) -> dict[tuple, tuple]:
     """The rows of ``readings`` of one MirrorMeterReading, keyed by (meter reading, start).
 
-    Every Reading needs its timePeriod (CSIP 4.6.1: every measurement is time-stamped); a start given
-    twice in one post is stored once, as its last occurrence says.
+    ``meter_reading`` is its id, or its mRID where the statement itself finds the id
+    (:func:`upsert_readings_sql`). Every Reading needs its timePeriod (CSIP 4.6.1: every measurement is
+    time-stamped); a start given twice in one post is stored once, as its last occurrence says.
     """
     rows = {}
     for values in readings:
@@ -52,8 +53,8 @@ def reading_rows(meter_reading_id: int, mrid: str, readings: list[dict]) -> dict
                 code="reading_without_time",
             )
         start = period["start"]
-        rows[meter_reading_id, start] = (
-            meter_reading_id,
+        rows[meter_reading, start] = (
+            meter_reading,
             start,
             period["duration"],
             values.get("value"),
@@ -66,13 +67,18 @@ def reading_rows(meter_reading_id: int, mrid: str, readings: list[dict]) -> dict
 
 
 def upsert_readings(*, end_device_id: int, rows: list[tuple]) -> None:
-    """Insert or replace ``rows`` (from :func:`reading_rows`) of DER ``end_device_id``, in one statement:
-    in autocommit a transaction of its own, so every reading is committed, or none, when this returns."""
+    """Insert or replace ``rows`` (from :func:`reading_rows`, by meter reading id) of DER ``end_device_id``,
+    in one statement: in autocommit a transaction of its own, so every reading is committed, or none,
+    when this returns."""
     if not rows:
         return
-    received_at = connection.ops.adapt_datetimefield_value(dt.datetime.now(dt.UTC))
     with prepared_cursor() as cursor:
-        cursor.execute(_upsert_sql(connection.vendor), [end_device_id, received_at, json.dumps(rows)])
+        cursor.execute(_by_id_sql(connection.vendor), [end_device_id, *upsert_readings_params(rows)])
+
+
+def upsert_readings_params(rows: list[tuple]) -> list:
+    """The parameters of :func:`upsert_readings_sql` after its own, for ``rows``."""
+    return [connection.ops.adapt_datetimefield_value(dt.datetime.now(dt.UTC)), json.dumps(rows)]
 
 
 #: How each backend turns the JSON array into rows, reads element ``n`` of one, and makes a start
@@ -84,7 +90,17 @@ _JSON_ROWS = {
 
 
 @functools.cache
-def _upsert_sql(vendor: str) -> str:
+def _by_id_sql(vendor: str) -> str:
+    return upsert_readings_sql(vendor, meter_reading=None, end_device="%s")
+
+
+def upsert_readings_sql(vendor: str, *, meter_reading: str | None, end_device: str, source: str = "") -> str:
+    """``INSERT ... SELECT`` of the rows of one JSON array parameter, replacing readings posted before.
+
+    ``meter_reading`` and ``end_device`` are the SQL of those columns: None for the meter reading id of
+    each row; ``source`` joins further tables, with a WHERE clause, to the rows (``r``). Parameters:
+    those of ``end_device``, the arrival time, the rows, then those of ``source``.
+    """
     rows, element, moment = _JSON_ROWS[vendor]
     quote = connection.ops.quote_name
     fields = [Reading._meta.get_field(name) for name in _FIELDS]
@@ -93,11 +109,13 @@ def _upsert_sql(vendor: str) -> str:
         for n, name in enumerate(_PER_READING)
     }
     read["start"] = moment.format(element.format(n=_PER_READING.index("start"), type="bigint"))
-    read |= {"end_device": "%s", "received_at": "%s"}
+    read |= {"end_device": end_device, "received_at": "%s"}
+    if meter_reading is not None:
+        read["meter_reading"] = meter_reading
     replaced = ", ".join(f"{quote(f.column)} = excluded.{quote(f.column)}" for f in fields[3:])
-    # WHERE true: SQLite needs it to read ON CONFLICT as the upsert, not as a join's ON.
+    # WHERE true: SQLite needs a WHERE to read ON CONFLICT as the upsert, not as a join's ON.
     return (
         f"INSERT INTO {quote(Reading._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"SELECT {', '.join(read[name] for name in _FIELDS)} FROM {rows} WHERE true "
+        f"SELECT {', '.join(read[name] for name in _FIELDS)} FROM {rows} {source or 'WHERE true'} "
         f"ON CONFLICT ({quote(fields[0].column)}, {quote(fields[2].column)}) DO UPDATE SET {replaced}"
     )

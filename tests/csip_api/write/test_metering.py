@@ -85,6 +85,18 @@ def test_readings_are_stored_as_a_time_series_per_der(direct, direct_mup):
     ]
 
 
+def test_a_der_deleted_goes_with_its_readings(direct, direct_mup, stranger):
+    """Reading.end_device has no constraint of its own in the database: Django deletes them together."""
+    stranger_mup = stranger.post("/mup", mup_body(stranger.lfdi))["Location"]
+    for caller, location in ((direct, direct_mup), (stranger, stranger_mup)):
+        assert caller.post(location, meter_reading_body(reading(1700000000, 4200))).status_code == 200
+
+    direct.end_device.delete()
+
+    assert list(Reading.objects.values_list("end_device__lfdi", flat=True)) == [stranger.lfdi]
+    assert not MirrorUsagePoint.objects.filter(end_device__lfdi=direct.lfdi).exists()
+
+
 def test_posting_a_new_meter_reading_creates_it_and_answers_201_with_its_location(direct, direct_mup):
     power = "5509D69F8B3535950003000000009182"
     body = meter_reading_body(reading(1700000000, 4200), mrid=power).replace(

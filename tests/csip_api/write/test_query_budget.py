@@ -1,5 +1,7 @@
 """Writes and the lists they fill cost a bounded number of queries, however much is posted."""
 
+from django.db import connection
+
 from derms.models import Reading
 from derms.services.metering import post_mirror_meter_readings
 from tests.csip_api.documents import (
@@ -40,7 +42,7 @@ def test_a_large_meter_reading_list_is_stored_in_a_bounded_number_of_queries(
     assert Reading.objects.count() == 2 * READINGS_PER_METER_READING
 
 
-def test_readings_of_a_known_meter_reading_are_found_and_written_in_two_queries(
+def test_readings_of_a_known_meter_reading_are_found_and_written_in_one_statement_on_postgresql(
     aggregator, django_assert_num_queries
 ):
     der = aggregator.ders[0]
@@ -50,7 +52,8 @@ def test_readings_of_a_known_meter_reading_are_found_and_written_in_two_queries(
     ]
     posted = {"mRID": MMR_MRID, "MirrorReadingSet": [{"mRID": MMR_MRID, "Reading": readings}]}
 
-    with django_assert_num_queries(2):
+    # SQLite has no data-modifying CTE: finding the mirror and writing the readings are two statements.
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
         post_mirror_meter_readings(
             client=aggregator.end_device, usage_point_id=int(location.split("/")[-1]), meter_readings=[posted]
         )

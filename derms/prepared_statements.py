@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 
@@ -26,21 +26,22 @@ def prepared_cursor():
 
     Other backends get their usual cursor: SQLite's driver already keeps compiled statements.
     """
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # once: each attribute of the proxy looks the connection up again
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
             yield cursor
         return
     from django.db.backends.postgresql.base import ServerBindingCursor
     from psycopg.types.numeric import Int8Dumper
 
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    cursor = ServerBindingCursor(connection.connection)
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    cursor = ServerBindingCursor(db.connection)
     # Every integer as bigint, as the ids are: psycopg would send the smallest type that holds each
     # value, and prepare the same statement again for every mix of types.
     cursor.adapters.register_dumper(int, Int8Dumper)
-    wrap = _DebugCursor if connection.queries_logged else CursorWrapper
-    with wrap(cursor, connection) as wrapped:
+    wrap = _DebugCursor if db.queries_logged else CursorWrapper
+    with wrap(cursor, db) as wrapped:
         yield wrapped
 
 

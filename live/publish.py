@@ -41,7 +41,11 @@ class Kind:
 
 def changed(*, end_device: EndDevice, kind: str) -> None:
     """Publish that ``end_device`` reported ``kind``, once the current transaction commits."""
-    end_device_id, group_id = end_device.pk, end_device.topology_group_id
+    changed_by_id(end_device_id=end_device.pk, group_id=end_device.topology_group_id, kind=kind)
+
+
+def changed_by_id(*, end_device_id: int, group_id: int | None, kind: str) -> None:
+    """:func:`changed` for a DER known by its ids: a post of readings builds no EndDevice."""
     transaction.on_commit(lambda: _coalescer.add(end_device_id=end_device_id, group_id=group_id, kind=kind))
 
 

@@ -107,11 +107,11 @@ def post_mirror_meter_readings(
         if rows is not None and by_mrid.keys() <= known.keys():
             if not mirror.wrote_readings:
                 by_id = [(known[mrid], *rest) for mrid, *rest in rows]
-                upsert_readings(end_device_id=mirror.end_device.pk, rows=by_id)
-            publish.changed(end_device=mirror.end_device, kind=publish.Kind.READINGS)
+                upsert_readings(end_device_id=mirror.end_device_id, rows=by_id)
+            mirror.readings_changed()
             return [known[mrid] for mrid in by_mrid], False
         with transaction.atomic():
-            return _store(usage_point_id=usage_point_id, end_device=mirror.end_device, by_mrid=by_mrid)
+            return _store(usage_point_id=usage_point_id, mirror=mirror, by_mrid=by_mrid)
     except IntegrityError as deleted:
         # The client deleted the mirror between finding it and the commit: its readings went with it.
         raise MirrorUsagePoint.DoesNotExist from deleted
@@ -129,7 +129,11 @@ def store_meter_readings(
         return [], False
     return _store(
         usage_point_id=usage_point.pk,
-        end_device=usage_point.end_device,
+        mirror=_Mirror(
+            end_device_id=usage_point.end_device_id,
+            group_id=usage_point.end_device.topology_group_id,
+            meter_reading_ids={},
+        ),
         by_mrid=_by_mrid(meter_readings),
         fresh=fresh,
     )
@@ -154,10 +158,16 @@ def _rows_by_mrid(by_mrid: dict[str, tuple[dict, list[dict]]]) -> list[tuple]:
 @dataclass(frozen=True)
 class _Mirror:
     #: Only the ids the readings and the live publisher need.
-    end_device: EndDevice
+    end_device_id: int
+    group_id: int | None
     meter_reading_ids: dict[str, int]
     #: The rows asked for were written by the statement that found the mirror.
     wrote_readings: bool = False
+
+    def readings_changed(self) -> None:
+        """Tell the live views, once the readings are committed."""
+        kind = publish.Kind.READINGS
+        publish.changed_by_id(end_device_id=self.end_device_id, group_id=self.group_id, kind=kind)
 
 
 def _mirror_for_posting(
@@ -199,9 +209,9 @@ def _mirror_for_posting(
         found = cursor.fetchall()
     if not found:
         raise MirrorUsagePoint.DoesNotExist
-    end_device_id, group_id = found[0][:2]
     return _Mirror(
-        end_device=EndDevice(pk=end_device_id, topology_group_id=group_id),
+        end_device_id=found[0][0],
+        group_id=found[0][1],
         meter_reading_ids={mrid: pk for _, _, mrid, pk, *_ in found if pk is not None},
         wrote_readings=writes and found[0][4] == len(rows),
     )
@@ -228,7 +238,7 @@ def _write_found_readings_sql() -> str:
 
 
 def _store(
-    *, usage_point_id: int, end_device: EndDevice, by_mrid: dict, fresh: bool = False
+    *, usage_point_id: int, mirror: _Mirror, by_mrid: dict, fresh: bool = False
 ) -> tuple[list[int], bool]:
     """Upsert the MirrorMeterReadings of ``by_mrid``, then their Readings; the caller holds the transaction.
 
@@ -257,8 +267,8 @@ def _store(
     rows: dict[tuple, tuple] = {}
     for meter_reading, (_, readings) in zip(stored, by_mrid.values(), strict=True):
         rows.update(reading_rows(meter_reading.pk, meter_reading.mrid, readings))
-    upsert_readings(end_device_id=end_device.pk, rows=list(rows.values()))
-    publish.changed(end_device=end_device, kind=publish.Kind.READINGS)
+    upsert_readings(end_device_id=mirror.end_device_id, rows=list(rows.values()))
+    mirror.readings_changed()
     return [m.pk for m in stored], len(existing) < len(by_mrid)
 
 

@@ -1,6 +1,8 @@
 """A real browser logs in and reads the landing page of the demo utility, or is paused after too many
 wrong passwords."""
 
+from playwright.sync_api import expect
+
 from tests.browser.chromium import BROWSER_TESTS
 
 pytestmark = BROWSER_TESTS
@@ -42,7 +44,7 @@ def test_too_many_wrong_passwords_show_the_styled_sign_in_paused_page(
     assert posted.value.status == 429
     assert page.locator("h1").inner_text() == "Sign-in paused"
     assert page.get_by_role("link", name="Back to the sign-in page").is_visible()
-    # The portal's own page, signed out: its stylesheet, and no sections or account menu.
-    background = page.evaluate("getComputedStyle(document.querySelector('.topbar')).backgroundColor")
-    assert background == "rgb(29, 39, 51)"
+    # The portal's own page, signed out: its stylesheet, and no sections or account menu. The answer to
+    # the POST is in before the page it draws has applied its stylesheet: expect() waits for it.
+    expect(page.locator(".topbar")).to_have_css("background-color", "rgb(29, 39, 51)")
     assert page.locator("text=Log out").count() == 0

@@ -1,12 +1,12 @@
 """Statements that PostgreSQL plans once per connection instead of on every request.
 
 Django binds parameters on the client (psycopg's ClientCursor), so PostgreSQL parses and plans every
-statement it receives. For the statements of a post of readings, the most frequent write there is,
-planning costs about as much as running them: half of PostgreSQL's CPU per post (bench/ingest.py). A
+statement it receives. For the statement of a post of readings, the most frequent write there is,
+planning cost about as much as running it: half of PostgreSQL's CPU per post (bench/ingest.py). A
 prepared cursor binds on the server, and the connection's ``prepare_threshold`` of 0 (settings.py)
 prepares each statement text the first time it runs on a connection; psycopg remembers what it
-prepared for as long as the pooled connection lives. Django's own cursors still bind on the client,
-which never prepares.
+prepared for as long as the connection lives (a gunicorn thread's, or a pooled one). Django's own
+cursors still bind on the client, which never prepares.
 
 Behind a connection pooler in transaction mode, prepared statements need its support for them
 (PgBouncer 1.21 and later, ``max_prepared_statements``); deploy/README.md says so.

@@ -36,11 +36,24 @@ def test_the_statements_of_a_post_of_readings_are_prepared_once_per_connection(a
         for statement in prepared
     )
 
-    # Ids of every size and other readings: the same statements, not new ones.
+    # Other readings, other values: the same statements, not new ones.
     _post_readings(aggregator, 1_800_000_000, 4_000_000_000)
 
     assert sorted(_prepared()) == sorted(prepared)
     assert Reading.objects.count() == 36
+
+
+@on_postgresql
+def test_integers_of_every_size_share_one_prepared_statement(db):
+    # psycopg would send 1 as int2, 70,000 as int4 and 2**40 as int8: three statements for one text.
+    with prepared_cursor() as cursor:
+        for number in (1, 70_000, 2**40):
+            cursor.execute("SELECT %s + 0 AS derms_size_probe", [number])
+            assert cursor.fetchone() == (number,)
+
+    assert [statement for statement in _prepared() if "derms_size_probe" in statement] == [
+        "SELECT $1 + 0 AS derms_size_probe"
+    ]
 
 
 def test_a_prepared_statement_is_logged_and_fails_as_django_s_own(db):

@@ -102,19 +102,30 @@ def post_mirror_meter_readings(
     readings_only = all(values.keys() <= _READINGS_ONLY for values in meter_readings)
     rows = _rows_by_mrid(by_mrid) if readings_only else None
     try:
-        mirror = _mirror_for_posting(client, usage_point_id, list(by_mrid), rows=rows)
-        known = mirror.meter_reading_ids
-        if rows is not None and by_mrid.keys() <= known.keys():
-            if not mirror.wrote_readings:
-                by_id = [(known[mrid], *rest) for mrid, *rest in rows]
-                upsert_readings(end_device_id=mirror.end_device_id, rows=by_id)
-            mirror.readings_changed()
-            return [known[mrid] for mrid in by_mrid], False
+        if connection.vendor == "postgresql":
+            return _post_readings(client, usage_point_id, by_mrid, rows)
+        # Elsewhere finding the mirror and writing its readings are two statements: one (immediate)
+        # transaction, so that deleting the mirror cannot come between them.
         with transaction.atomic():
-            return _store(usage_point_id=usage_point_id, mirror=mirror, by_mrid=by_mrid)
+            return _post_readings(client, usage_point_id, by_mrid, rows)
     except IntegrityError as deleted:
         # The client deleted the mirror between finding it and the commit: its readings went with it.
         raise MirrorUsagePoint.DoesNotExist from deleted
+
+
+def _post_readings(
+    client: EndDevice | None, usage_point_id: int, by_mrid: dict, rows: list[tuple] | None
+) -> tuple[list[int], bool]:
+    mirror = _mirror_for_posting(client, usage_point_id, list(by_mrid), rows=rows)
+    known = mirror.meter_reading_ids
+    if rows is not None and by_mrid.keys() <= known.keys():
+        if not mirror.wrote_readings:
+            by_id = [(known[mrid], *rest) for mrid, *rest in rows]
+            upsert_readings(end_device_id=mirror.end_device_id, rows=by_id)
+        mirror.readings_changed()
+        return [known[mrid] for mrid in by_mrid], False
+    with transaction.atomic():
+        return _store(usage_point_id=usage_point_id, mirror=mirror, by_mrid=by_mrid)
 
 
 def store_meter_readings(
@@ -209,11 +220,14 @@ def _mirror_for_posting(
         found = cursor.fetchall()
     if not found:
         raise MirrorUsagePoint.DoesNotExist
+    known = {mrid: pk for _, _, mrid, pk, *_ in found if pk is not None}
+    wrote = writes and found[0][4] == len(rows)
+    if writes and not wrote and len(known) == len(mrids):
+        # Every meter reading was there in the statement's snapshot, and one was deleted (with the
+        # mirror) before the statement could lock it.
+        raise MirrorUsagePoint.DoesNotExist
     return _Mirror(
-        end_device_id=found[0][0],
-        group_id=found[0][1],
-        meter_reading_ids={mrid: pk for _, _, mrid, pk, *_ in found if pk is not None},
-        wrote_readings=writes and found[0][4] == len(rows),
+        end_device_id=found[0][0], group_id=found[0][1], meter_reading_ids=known, wrote_readings=wrote
     )
 
 
@@ -221,16 +235,20 @@ def _with_readings_written(sql: str, params: list, rows: list[tuple], mrids: int
     """``sql`` (the mirror) as a CTE, and a data-modifying one upserting ``rows`` if it found every mRID.
 
     One statement, so the readings are written exactly when the mirror was found within reach, in one
-    snapshot; the count of rows written tells the caller which happened.
+    snapshot; the count of rows written tells the caller which happened. The meter readings are locked
+    first (``KEY SHARE``, in id order as their delete locks them), once each: a delete committed after
+    the snapshot leaves one unlocked, and nothing is written.
     """
-    sql = f"WITH mirror AS ({sql}), written AS ({_write_found_readings_sql()}) "
+    meter_reading = MirrorMeterReading._meta.db_table
+    locked = f"SELECT id FROM {meter_reading} WHERE id IN (SELECT mr FROM mirror) ORDER BY id FOR KEY SHARE"
+    sql = f"WITH mirror AS ({sql}), locked AS ({locked}), written AS ({_write_found_readings_sql()}) "
     sql += "SELECT der, grp, mrid, mr, (SELECT count(*) FROM written) FROM mirror"
     return sql, [*params, *upsert_readings_params(rows), mrids]
 
 
 @functools.cache
 def _write_found_readings_sql() -> str:
-    source = "JOIN mirror ON mirror.mrid = (r ->> 0) WHERE (SELECT count(mirror.mr) FROM mirror) = %s"
+    source = "JOIN mirror ON mirror.mrid = (r ->> 0) WHERE (SELECT count(*) FROM locked) = %s"
     write = upsert_readings_sql(
         "postgresql", meter_reading="mirror.mr", end_device="mirror.der", source=source
     )
@@ -318,10 +336,11 @@ def delete_mirror_usage_point(*, client: EndDevice, usage_point: MirrorUsagePoin
     it (2030.5 lets a client DELETE what it created). Only the client that posted it may."""
     if usage_point.client_id != client.pk:
         raise PermissionDenied("Only the client that posted a MirrorUsagePoint may delete it.")
-    # Readings are written without this transaction's locks: lock their MirrorMeterReadings first, so
-    # that readings committed meanwhile are deleted with them, and later ones wait and find them gone,
-    # rather than escaping the cascade and failing the delete on their foreign key.
-    list(MirrorMeterReading.objects.select_for_update().filter(usage_point=usage_point).values_list("pk"))
+    # Readings are written without this transaction's locks: lock their MirrorMeterReadings first (in id
+    # order, as writers of readings do), so that readings committed meanwhile are deleted with them, and
+    # later writers wait and find them gone rather than leaving readings of no meter reading.
+    meter_readings = MirrorMeterReading.objects.select_for_update().filter(usage_point=usage_point)
+    list(meter_readings.order_by("pk").values_list("pk"))
     audit.record(
         actor=None,
         actor_name=f"2030.5 client {client.lfdi}",

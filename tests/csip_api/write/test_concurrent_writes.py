@@ -5,10 +5,11 @@ case runs several rounds, as one round may not overlap."""
 import dataclasses
 import datetime as dt
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client as HttpClient
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from derms.models import (
     DERCapability,
     DERControl,
     EndDevice,
+    MirrorMeterReading,
     MirrorUsagePoint,
     Reading,
     Response,
@@ -145,6 +147,58 @@ def test_readings_posted_while_their_mirror_is_deleted_go_with_it_or_are_refused
         assert deleted == 204
         assert posted in (200, 404)
         assert not Reading.objects.exists()
+
+
+def test_readings_posted_while_the_delete_of_their_mirror_commits_are_not_left_behind(direct):
+    """The window the race above rarely hits: the delete holds the meter readings when the post's
+    statement has already found them in its snapshot. The post waits for the delete, writes nothing and
+    answers 404; no reading is left of a meter reading that no longer exists."""
+    location = direct.post("/mup", mup_body(direct.lfdi))["Location"]
+    usage_point = MirrorUsagePoint.objects.get()
+    locked, posted = threading.Event(), {}
+
+    def post() -> None:
+        own = dataclasses.replace(direct, http=HttpClient())
+        try:
+            posted["status"] = own.post(location, meter_reading_body(reading(1700000000, 1))).status_code
+        finally:
+            connections.close_all()
+
+    def delete() -> None:
+        try:
+            with transaction.atomic():
+                meter_readings = MirrorMeterReading.objects.filter(usage_point=usage_point)
+                list(meter_readings.select_for_update().order_by("pk").values_list("pk"))
+                locked.set()
+                _wait_until_a_query_waits_for_a_lock()
+                MirrorUsagePoint.objects.filter(pk=usage_point.pk).delete()
+        finally:
+            connections.close_all()
+
+    deleter = threading.Thread(target=delete)
+    deleter.start()
+    assert locked.wait(10)
+    poster = threading.Thread(target=post)
+    poster.start()
+    deleter.join(10)
+    poster.join(10)
+
+    assert posted["status"] == 404
+    assert not Reading.objects.exists()
+
+
+def _wait_until_a_query_waits_for_a_lock() -> None:
+    with connections["default"].cursor() as cursor:
+        for _ in range(500):
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # else frozen for the transaction
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    raise AssertionError("the post never waited for the meter readings the delete holds")
 
 
 def test_two_first_capabilities_of_one_der_at_once_keep_one(new_caller, feeder):

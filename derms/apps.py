@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_delete
 
 
 def _ensure_staff_roles(sender, **kwargs):
@@ -24,3 +24,6 @@ class DermsConfig(AppConfig):
         # Every installation has the two staff roles, with or without the demo.
         post_migrate.connect(_ensure_staff_roles, sender=self)
         post_migrate.connect(_new_database_generation, sender=self)
+        from derms.models.readings import MirrorUsagePoint, lock_meter_readings
+
+        pre_delete.connect(lock_meter_readings, sender=MirrorUsagePoint)

@@ -109,8 +109,9 @@ class Reading(models.Model):
     # (end_device, start) lead with them, and every post of readings would update two more b-trees.
     #: No constraint in the database: its check ran once per reading at commit, locking the same meter
     #: reading again each time (18 % of PostgreSQL's CPU per post, bench/ingest.py). Writers of readings
-    #: lock each meter reading once instead (derms.services.metering), and deleting one locks it first,
-    #: so no reading outlives its meter reading. Django deletes the readings with it.
+    #: lock each meter reading once instead (derms.services.metering), and deleting a usage point locks
+    #: them first (:func:`lock_meter_readings`), so no reading outlives its meter reading. Django
+    #: deletes the readings with it.
     meter_reading = models.ForeignKey(
         MirrorMeterReading,
         on_delete=models.CASCADE,
@@ -149,3 +150,12 @@ class Reading(models.Model):
 
     def __str__(self):
         return f"{self.value} at {self.start:%Y-%m-%d %H:%M:%S}"
+
+
+def lock_meter_readings(sender, instance, using="default", **kwargs):
+    """Before a MirrorUsagePoint goes, whatever deletes it (its client, or the deletion of its DER or of
+    its client), lock its MirrorMeterReadings, in id order as writers of readings lock them. Readings
+    committed meanwhile are then deleted with them, and later writers find them gone: no foreign key in
+    the database keeps a reading from outliving its meter reading (:class:`Reading`)."""
+    meter_readings = MirrorMeterReading.objects.using(using).select_for_update().filter(usage_point=instance)
+    list(meter_readings.order_by("pk").values_list("pk"))

@@ -336,11 +336,6 @@ def delete_mirror_usage_point(*, client: EndDevice, usage_point: MirrorUsagePoin
     it (2030.5 lets a client DELETE what it created). Only the client that posted it may."""
     if usage_point.client_id != client.pk:
         raise PermissionDenied("Only the client that posted a MirrorUsagePoint may delete it.")
-    # Readings are written without this transaction's locks: lock their MirrorMeterReadings first (in id
-    # order, as writers of readings do), so that readings committed meanwhile are deleted with them, and
-    # later writers wait and find them gone rather than leaving readings of no meter reading.
-    meter_readings = MirrorMeterReading.objects.select_for_update().filter(usage_point=usage_point)
-    list(meter_readings.order_by("pk").values_list("pk"))
     audit.record(
         actor=None,
         actor_name=f"2030.5 client {client.lfdi}",

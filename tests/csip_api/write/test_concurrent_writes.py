@@ -26,6 +26,7 @@ from derms.models import (
     Response,
     Role,
 )
+from derms.services.reading_rows import reading_rows, upsert_readings
 from tests.csip_api.documents import (
     CAPABILITY,
     end_device_body,
@@ -184,6 +185,39 @@ def test_readings_posted_while_the_delete_of_their_mirror_commits_are_not_left_b
     poster.join(10)
 
     assert posted["status"] == 404
+    assert not Reading.objects.exists()
+
+
+@pytest.mark.parametrize("deleted", ["the mirror", "its DER"])
+def test_readings_committed_while_their_mirror_is_being_deleted_go_with_it(direct, deleted):
+    """The other order: a writer of readings holds the meter reading when the delete starts. The delete
+    waits for it, then deletes its readings too, however the mirror goes (by itself, or with its DER)."""
+    direct.post("/mup", mup_body(direct.lfdi))
+    usage_point = MirrorUsagePoint.objects.select_related("end_device").get()
+    meter_reading = usage_point.meter_readings.get()
+    written = threading.Event()
+
+    def write_and_hold() -> None:
+        try:
+            with transaction.atomic():
+                # What the post's statement does: lock the meter reading, then write its readings.
+                with connection.cursor() as cursor:
+                    table = MirrorMeterReading._meta.db_table
+                    cursor.execute(f"SELECT id FROM {table} WHERE id = %s FOR KEY SHARE", [meter_reading.pk])
+                values = {"timePeriod": {"start": 1700000000, "duration": 300}, "value": 1}
+                rows = reading_rows(meter_reading.pk, meter_reading.mrid, [values])
+                upsert_readings(end_device_id=usage_point.end_device_id, rows=list(rows.values()))
+                written.set()
+                _wait_until_a_query_waits_for_a_lock()
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=write_and_hold)
+    writer.start()
+    assert written.wait(10)
+    (usage_point if deleted == "the mirror" else usage_point.end_device).delete()
+    writer.join(10)
+
     assert not Reading.objects.exists()
 
 

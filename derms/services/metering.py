@@ -239,20 +239,20 @@ def _with_readings_written(sql: str, params: list, rows: list[tuple], mrids: int
     first (``KEY SHARE``, in id order as their delete locks them), once each: a delete committed after
     the snapshot leaves one unlocked, and nothing is written.
     """
-    meter_reading = MirrorMeterReading._meta.db_table
-    locked = f"SELECT id FROM {meter_reading} WHERE id IN (SELECT mr FROM mirror) ORDER BY id FOR KEY SHARE"
-    sql = f"WITH mirror AS ({sql}), locked AS ({locked}), written AS ({_write_found_readings_sql()}) "
+    sql = f"WITH mirror AS ({sql}), {_lock_and_write_found_readings_sql()} "
     sql += "SELECT der, grp, mrid, mr, (SELECT count(*) FROM written) FROM mirror"
     return sql, [*params, *upsert_readings_params(rows), mrids]
 
 
 @functools.cache
-def _write_found_readings_sql() -> str:
+def _lock_and_write_found_readings_sql() -> str:
+    meter_reading = MirrorMeterReading._meta.db_table
+    lock = f"SELECT id FROM {meter_reading} WHERE id IN (SELECT mr FROM mirror) ORDER BY id FOR KEY SHARE"
     source = "JOIN mirror ON mirror.mrid = (r ->> 0) WHERE (SELECT count(*) FROM locked) = %s"
     write = upsert_readings_sql(
         "postgresql", meter_reading="mirror.mr", end_device="mirror.der", source=source
     )
-    return f"{write} RETURNING 1"
+    return f"locked AS ({lock}), written AS ({write} RETURNING 1)"
 
 
 def _store(

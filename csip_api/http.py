@@ -140,8 +140,8 @@ class Resource(View):
             page = page_request(request.GET)
         except QueryError:
             return self.respond(identity.client_for_lfdi(lfdi), request, **ids)
-        known = identity.remembered(lfdi)
-        if known is None or not known.is_current(changefeed.leased_versions(known.versions)):
+        known = identity.unchanged(lfdi)
+        if known is None:
             known = identity.resolve(lfdi)
             if not known.client.is_authorized:
                 return self.respond(known.client, request, **ids)
@@ -155,7 +155,7 @@ class Resource(View):
         """The document of a GET as remembered, when it may be served as it is; else None.
 
         No query within a lease (:mod:`derms.changefeed.lease`) when the client and the document are
-        both remembered: what :mod:`csip_api.cache.front` serves before Django builds a request.
+        both remembered: what :mod:`csip_api.front.documents` serves before Django builds a request.
         """
         known = identity.remembered(lfdi)
         return None if known is None else cls._current_body(known, page, ids)

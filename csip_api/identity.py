@@ -165,14 +165,19 @@ def remembered(lfdi: str) -> KnownClient | None:
     return _known.get(lfdi)
 
 
-def client_for_lfdi(lfdi: str) -> Client:
-    """Who ``lfdi`` is now: the remembered client when the feed says nothing about it changed (the
-    process's leased copy of the feed, no query), else looked up again. A revocation therefore applies to
-    the very next request."""
+def unchanged(lfdi: str) -> KnownClient | None:
+    """The client remembered for ``lfdi`` if the feed says nothing about it changed (the process's leased
+    copy of the feed, no query), else None. A revocation therefore applies to the very next request."""
     known = _known.get(lfdi)
     if known is not None and known.is_current(changefeed.leased_versions(known.versions)):
-        return known.for_request()
-    return resolve(lfdi).client
+        return known
+    return None
+
+
+def client_for_lfdi(lfdi: str) -> Client:
+    """Who ``lfdi`` is now: the remembered client if :func:`unchanged`, else looked up again."""
+    known = unchanged(lfdi)
+    return known.for_request() if known is not None else resolve(lfdi).client
 
 
 def resolve(lfdi: str) -> KnownClient:

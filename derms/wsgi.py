@@ -22,11 +22,11 @@ if _database["OPTIONS"].pop("pool", None) is not None:
     _database["CONN_MAX_AGE"] = None
 django_application = get_wsgi_application()  # sets Django up: the 2030.5 modules import models
 
-from csip_api.cache.front import RememberedDocuments  # noqa: E402
+from csip_api.front import front_door  # noqa: E402
 from csip_api.xml.schema import load_schema  # noqa: E402
 
-# Remembered documents are served before Django builds a request (csip_api.cache.front).
-application = csip_wsgi(RememberedDocuments(django_application))
+# Remembered documents and posted readings are answered before Django builds a request (csip_api.front).
+application = csip_wsgi(front_door(django_application))
 
 if settings.CSIP_VALIDATE_BODIES:
     # Compiled once per worker process before it serves, not on some client's first request.

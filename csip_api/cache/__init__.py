@@ -4,6 +4,6 @@ A remembered client (:mod:`csip_api.identity`) or document (:mod:`.documents`) c
 the feed resources it was built from, and is served only when they are unchanged. The current versions
 come from the process's leased copy of the feed (:mod:`derms.changefeed.lease`): no query within a lease,
 and every write waits a lease out after its commit, so a change is seen by every request that starts
-after its writer returned, in every worker and on every node. :mod:`.front` serves remembered documents
-before Django builds a request.
+after its writer returned, in every worker and on every node. :mod:`csip_api.front.documents` serves
+remembered documents before Django builds a request.
 """

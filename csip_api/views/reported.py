@@ -9,7 +9,7 @@ the same thing had been posted before.
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
 
 from csip_api import hrefs
 from csip_api.documents import DER_RESOURCES, LOG_EVENT, MIRROR_METER_READING, MIRROR_USAGE_POINT, RESPONSE
@@ -18,6 +18,7 @@ from csip_api.paging import page_request, paginate
 from csip_api.render import reported as render
 from csip_api.schema_values import read_values
 from csip_api.scope import Scope
+from csip_api.xml.parse import Body
 from derms.models import DERProgram, EndDevice, LogEvent, Response
 from derms.services.alarms import post_log_event
 from derms.services.der_reports import REPORTS, put_der_resource
@@ -128,17 +129,25 @@ class MirrorUsagePointView(Resource):
         return empty_response(204)
 
     def post(self, request, mup):
-        body = self.body
-        entries = body.children("MirrorMeterReading") if body.tag == "MirrorMeterReadingList" else [body]
-        meter_readings = [read_values(entry, MIRROR_METER_READING) for entry in entries]
-        # The service finds the mirror within the client's reach itself: in the same query as the
-        # MirrorMeterReadings it needs, since readings are the most frequent post of all.
-        stored, created = post_mirror_meter_readings(
-            client=self.scope.end_device, usage_point_id=mup, meter_readings=meter_readings
-        )
-        if body.tag == "MirrorMeterReading":
-            return posted(hrefs.href(hrefs.MIRROR_METER_READING, mup=mup, mr=stored[0]), created=created)
-        return posted(hrefs.href(hrefs.MIRROR_USAGE_POINT, mup=mup), created=created)
+        return post_to_mirror_usage_point(self.scope.end_device, mup, self.body)
+
+
+def post_to_mirror_usage_point(client: EndDevice | None, mup: int, body: Body) -> HttpResponse:
+    """Store the MirrorMeterReading, or list of them, that ``client`` POSTed to its MirrorUsagePoint
+    ``mup``: the view's answer, and the 2030.5 listener's front door's (:mod:`csip_api.front.readings`).
+
+    Stores all of it or nothing: an error raised here leaves nothing written.
+    """
+    entries = body.children("MirrorMeterReading") if body.tag == "MirrorMeterReadingList" else [body]
+    meter_readings = [read_values(entry, MIRROR_METER_READING) for entry in entries]
+    # The service finds the mirror within the client's reach itself: in the same query as the
+    # MirrorMeterReadings it needs, since readings are the most frequent post of all.
+    stored, created = post_mirror_meter_readings(
+        client=client, usage_point_id=mup, meter_readings=meter_readings
+    )
+    if body.tag == "MirrorMeterReading":
+        return posted(hrefs.href(hrefs.MIRROR_METER_READING, mup=mup, mr=stored[0]), created=created)
+    return posted(hrefs.href(hrefs.MIRROR_USAGE_POINT, mup=mup), created=created)
 
 
 class MirrorMeterReadingView(Resource):

@@ -6,59 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
-from django.test import RequestFactory
 
-from csip_api.cache.front import RememberedDocuments
-from derms.listeners import csip_wsgi
 from derms.models import Authorization, EndDevice, Role
+from tests.csip_api.listener import LISTENER, Answer
 from tests.csip_api.walking import Walk, walk
 from tests.tls.servers import forwarded_header
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    #: Whether the document cache's front answered (a list), not Django (an HttpResponse).
-    by_front: bool
-
-
-class Listener:
-    """The 2030.5 listener's WSGI stack as gunicorn calls it: the document cache's front
-    (csip_api.cache.front), then Django."""
-
-    def __init__(self):
-        self._application = csip_wsgi(RememberedDocuments(WSGIHandler()))
-        self._factory = RequestFactory()
-
-    def request(self, method: str, url: str, **extra) -> Answer:
-        environ = self._factory.generic(method, url, **extra).environ
-        started: dict = {}
-
-        def start_response(status, headers, exc_info=None):
-            started["status"], started["headers"] = int(status.split()[0]), dict(headers)
-
-        # As Django's test client does: closing "old" connections would close the test's transaction.
-        request_started.disconnect(close_old_connections)
-        request_finished.disconnect(close_old_connections)
-        try:
-            result = self._application(environ, start_response)
-            try:
-                body = b"".join(result)
-            finally:
-                if hasattr(result, "close"):
-                    result.close()
-        finally:
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
-        return Answer(started["status"], started["headers"], body, by_front=isinstance(result, list))
-
-
-LISTENER = Listener()
 
 
 @dataclass

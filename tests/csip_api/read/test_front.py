@@ -1,4 +1,4 @@
-"""The document cache's front (csip_api.cache.front) answers exactly what Django would, and only what it
+"""The document cache's front (csip_api.front) answers exactly what Django would, and only what it
 may: a remembered, current document of a known client. Everything else reaches Django.
 
 (That no change is missed and no client gets another's document through it is what
@@ -12,11 +12,11 @@ from django.conf import settings
 from django.test import RequestFactory
 
 from csip_api import hrefs
-from csip_api.cache import front
+from csip_api.front import documents as front
 from derms.listeners import CSIP, KEY, PORTAL
 from derms.models import Authorization
 from derms.services import authorizations
-from tests.csip_api.read.conftest import LISTENER
+from tests.csip_api.listener import LISTENER
 from tests.tls.servers import forwarded_header
 
 pytestmark = pytest.mark.usefixtures("transactional_db")

@@ -1,4 +1,4 @@
-"""Edges of the document cache's front (csip_api.cache.front): a request it cannot read is Django's to
+"""Edges of the document cache's front (csip_api.front): a request it cannot read is Django's to
 answer, never an error of its own."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from tests.csip_api.read.conftest import LISTENER
+from tests.csip_api.listener import LISTENER
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 

@@ -1,4 +1,4 @@
-"""The document cache's front door: a remembered 2030.5 document served before Django builds a request.
+"""A remembered 2030.5 document served before Django builds a request.
 
 Once a document is remembered and the leased feed answers without a query, most of a cached GET's CPU
 is Django's own work: the request object, URL resolution, the request signals, the response object.
@@ -11,20 +11,14 @@ a broken connection and answers).
 
 from __future__ import annotations
 
-import functools
-
-from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
 from django.db import DatabaseError
 from django.http import QueryDict
-from django.urls import Resolver404, resolve
 
 from csip_api import identity
+from csip_api.front.routes import route
 from csip_api.http import MEDIA_TYPE
 from csip_api.paging import QueryError, page_request
-
-#: Paths whose resolution is kept per process (a few per client; bounded, not a lifetime).
-ROUTES = 65536
 
 
 class RememberedDocuments:
@@ -47,10 +41,12 @@ def _remembered(environ) -> bytes | None:
     # Django decodes other paths its own way: they are its to resolve.
     if not path.isascii():
         return None
-    route = _route(path)
-    if route is None:
+    found = route(path)
+    if found is None:
         return None
-    view, ids = route
+    view, ids = found
+    if getattr(view, "audience", None) is None:
+        return None
     lfdi = identity.environ_lfdi(environ)
     if lfdi is None:
         return None
@@ -63,18 +59,3 @@ def _remembered(environ) -> bytes | None:
         return view.remembered_body(lfdi, page, dict(ids))
     except DatabaseError:
         return None
-
-
-@functools.lru_cache(maxsize=ROUTES)
-def _route(path: str) -> tuple[type, tuple] | None:
-    """The cached view and ids of ``path``, or None: resolving costs more than the rest of a hit, and a
-    client polls the same paths again and again."""
-    try:
-        match = resolve(path, urlconf=settings.CSIP_URLCONF)
-    except Resolver404:
-        return None
-    view = getattr(match.func, "view_class", None)
-    # A view configured per route (as_view(**initkwargs)) would share one route in the cache's keys.
-    if view is None or getattr(view, "audience", None) is None or match.func.view_initkwargs:
-        return None
-    return view, tuple(match.kwargs.items())

@@ -107,13 +107,31 @@ class Field:
 
 
 @dataclass(frozen=True)
+class _Plan:
+    """How to read the elements one description lists, worked out once for it."""
+
+    fields: tuple[Field, ...]
+    by_qname: dict[str, Field]
+    required: tuple[Field, ...]
+
+    @classmethod
+    def of(cls, fields: tuple[Field, ...]) -> _Plan:
+        return cls(fields, {f.qname: f for f in fields}, tuple(f for f in fields if f.required))
+
+
+@dataclass(frozen=True)
 class Complex:
     """An element with child elements, listed in the schema's sequence order."""
 
     fields: tuple[Field, ...]
+    #: Worked out with the description: a body of readings reads one Complex per element by the dozen.
+    plan: _Plan = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "plan", _Plan.of(self.fields))
 
     def read(self, found: etree._Element, tag: str):
-        return _read(found, _plan(self.fields))
+        return _read(found, self.plan)
 
     def write(self, tag: str, value) -> etree._Element:
         return render_values(tag, self.fields, value)
@@ -128,15 +146,6 @@ def read_values(body: Body, fields: tuple[Field, ...]) -> dict:
     return _read(body.node, _plan(fields))
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """How to read the elements one description lists, worked out once for it."""
-
-    fields: tuple[Field, ...]
-    by_qname: dict[str, Field]
-    required: tuple[Field, ...]
-
-
 #: A plan per description, by id: descriptions are module constants, and a plan holds its own, so an id
 #: is never reused while its plan is kept. Hashing a description would walk all of it on every read.
 _plans: dict[int, _Plan] = {}
@@ -145,7 +154,7 @@ _plans: dict[int, _Plan] = {}
 def _plan(fields: tuple[Field, ...]) -> _Plan:
     plan = _plans.get(id(fields))
     if plan is None or plan.fields is not fields:
-        plan = _Plan(fields, {f.qname: f for f in fields}, tuple(f for f in fields if f.required))
+        plan = _Plan.of(fields)
         _plans[id(fields)] = plan
     return plan
 
@@ -160,7 +169,7 @@ def _read(node: etree._Element, plan: _Plan) -> dict:
         if field is None:
             continue
         if field.many:
-            values.setdefault(field.name, []).append(_read(found, _plan(field.kind.fields)))
+            values.setdefault(field.name, []).append(field.kind.read(found, field.name))
         elif field.name not in values:
             values[field.name] = field.kind.read(found, field.name)
     for field in plan.required:

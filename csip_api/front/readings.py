@@ -77,8 +77,10 @@ def _target(environ) -> tuple[EndDevice, int, int] | None:
         known = None if lfdi is None else identity.unchanged(lfdi)
     except DatabaseError:
         return None
+    if known is None or not known.client.is_authorized:
+        return None
     # The remembered EndDevice itself, not a copy: the function reads its id and role, and changes nothing.
-    end_device = None if known is None else known.client.end_device
+    end_device = known.client.end_device
     if end_device is None:
         return None
     return end_device, dict(found[1])["mup"], int(declared)

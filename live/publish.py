@@ -101,6 +101,15 @@ class Coalescer:
         if pending.devices:
             _send(pending.message())
 
+    def flush_now(self) -> None:
+        """Flush at once, the pending timer's flush included: it is cancelled, or waited for if running."""
+        with self._lock:
+            timer = self._timer
+        if timer is not None:
+            timer.cancel()
+            timer.join()
+        self.flush()
+
     def _flush_in_thread(self) -> None:
         try:
             self.flush()
@@ -140,3 +149,9 @@ def _send(message: dict) -> None:
 
 
 _coalescer = Coalescer()
+
+
+def flush_pending() -> None:
+    """Send what this process has collected now, without waiting out its interval: before the process
+    exits (gunicorn's ``worker_exit``), whose daemon timer would otherwise take the last changes with it."""
+    _coalescer.flush_now()

@@ -14,6 +14,7 @@ from derms.changefeed import lease
 from derms.models import EndDevice, Role
 from derms.staff import DISPATCHERS, HANDBOOK_ADMINISTRATORS
 from groups.models import Group, Level
+from live import publish
 from tests.factories import make_end_device, make_group, make_lfdi, make_staff_user
 
 pytest_plugins = ["tests.csip_api.utility", "tests.tls.fixtures", "tests.notifications.fixtures"]
@@ -31,6 +32,13 @@ def _nothing_remembered():
     identity.forget_clients()
     documents.forget()
     lease.forget()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item):
+    """The live changes a test caused are sent before its fixtures go: the publisher's timer thread
+    would otherwise read the database after the test's database access ended."""
+    publish.flush_pending()
 
 
 class ManualClock:

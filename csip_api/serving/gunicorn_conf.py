@@ -80,3 +80,10 @@ def on_starting(server):
 
 def on_reload(server):
     _one_socket_per_worker(server)
+
+
+def worker_exit(server, worker):
+    # The live views' last changes from this worker (live.publish), before its timer thread dies with it.
+    from live import publish
+
+    publish.flush_pending()

@@ -90,3 +90,28 @@ def test_a_burst_of_reports_is_published_as_at_most_one_message_per_interval(
         assert messages < len(ders)
 
     async_to_sync(scenario)()
+
+
+def test_what_is_pending_is_sent_at_once_when_the_process_flushes_before_it_exits(
+    channel_layer, settings, topology
+):
+    settings.DERMS_LIVE_INTERVAL_MS = 60_000
+    ders = [
+        make_end_device(seed=f"last-{n}", role=Role.DIRECT, topology_group=topology.feeder) for n in range(2)
+    ]
+
+    async def scenario():
+        import asyncio
+
+        layer = get_channel_layer()
+        fleet = await listener(publish.FLEET_GROUP)
+        for der in ders:
+            await report_status(der)
+        # The second report waits out a minute's interval; gunicorn's worker_exit does not.
+        await database_sync_to_async(publish.flush_pending)()
+        told: set[int] = set()
+        while len(told) < len(ders):
+            told.update((await asyncio.wait_for(layer.receive(fleet), timeout=5))["device_ids"])
+        assert told == {der.pk for der in ders}
+
+    async_to_sync(scenario)()

@@ -36,6 +36,7 @@ from django.db import connection, connections
 
 from derms.changefeed.resources import DATABASE, Resource
 from derms.models.changes import ResourceVersion
+from derms.prepared_statements import prepared_cursor
 
 #: Above any stamp: the first renewal reads nothing but the generation (everything is loaded on demand).
 _NOTHING_YET = 2**62
@@ -78,9 +79,12 @@ def read(keys: list[str]) -> dict[str, int]:
 
 
 def _read_since(horizon: int) -> tuple[dict[str, int], int]:
-    """The versions stamped from ``horizon`` on, the generation, and the next renewal's horizon."""
+    """The versions stamped from ``horizon`` on, the generation, and the next renewal's horizon.
+
+    Prepared: every process renews up to once per lease, inside whichever request finds it run out.
+    """
     _, since = _statements(connection.vendor)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(since, [horizon, DATABASE.key])
         rows = cursor.fetchall()
     return {key: version for key, version in rows if key is not None}, next(v for k, v in rows if k is None)

@@ -1,9 +1,11 @@
-"""A post of readings runs statements PostgreSQL prepared once per connection, and logs them as usual."""
+"""A post of readings and the lease renewal run statements PostgreSQL prepared once per connection, and
+log them as usual."""
 
 import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
+from derms.changefeed import lease
 from derms.models import Reading
 from derms.prepared_statements import prepared_cursor
 from tests.csip_api.documents import meter_reading_body, mup_body, reading
@@ -54,6 +56,15 @@ def test_integers_of_every_size_share_one_prepared_statement(db):
     assert [statement for statement in _prepared() if "derms_size_probe" in statement] == [
         "SELECT $1 + 0 AS derms_size_probe"
     ]
+
+
+@on_postgresql
+def test_the_lease_renewal_is_prepared_once_per_connection(db):
+    # Every process renews its copy of the feed's versions up to once per lease, inside some request.
+    for horizon in (0, 2**40):
+        lease._read_since(horizon)
+
+    assert len([statement for statement in _prepared() if "pg_snapshot_xmin" in statement]) == 1
 
 
 def test_a_prepared_statement_is_logged_and_fails_as_django_s_own(db):

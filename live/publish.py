@@ -97,7 +97,9 @@ class Coalescer:
         with self._lock:
             pending, self._pending = self._pending, _Pending()
             self._timer = None
-            self._last_flush = time.monotonic()
+            if pending.devices:
+                # The interval runs from the last message: a flush with nothing to send delays nothing.
+                self._last_flush = time.monotonic()
         if pending.devices:
             _send(pending.message())
 

@@ -9,7 +9,8 @@ the view's own function (:func:`csip_api.views.reported.post_to_mirror_usage_poi
 its response.
 
 Everything else goes to Django as it came, and so does every post the function refuses (a body the
-schema refuses, a mirror out of the client's reach, a database error), with the body as received:
+schema refuses, a mirror out of the client's reach, a dropped database connection), with the body as
+received:
 since the function stores all or nothing, Django finds nothing of it written, and answers the client as
 for any request, with the same errors and the same logging.
 """
@@ -20,8 +21,10 @@ import io
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import DatabaseError
+from django.core.handlers.wsgi import get_script_name
+from django.db import DatabaseError, connection
 from django.http import Http404
+from django.urls import set_script_prefix
 
 from csip_api import identity
 from csip_api.front.routes import route
@@ -30,8 +33,9 @@ from csip_api.views.reported import MirrorUsagePointView, post_to_mirror_usage_p
 from csip_api.xml.parse import XMLBodyError, parse_document
 from derms.models import EndDevice
 
-#: What makes the function refuse a post, having stored nothing; anything else is a fault of the server.
-_REFUSALS = (XMLBodyError, ObjectDoesNotExist, Http404, ValidationError, PermissionDenied, DatabaseError)
+#: What makes the function refuse a post, having stored nothing; anything else is a fault of the server
+#: (gunicorn answers 500 and logs it).
+_REFUSALS = (XMLBodyError, ObjectDoesNotExist, Http404, ValidationError, PermissionDenied)
 _ROOTS = MirrorUsagePointView.accepts["POST"]
 
 
@@ -49,13 +53,24 @@ class PostedReadings:
             return self.application(environ, start_response)
         client, mup, length = target
         data = environ["wsgi.input"].read(length)
+        # The Location answered is built on the prefix Django sets for each of its requests.
+        set_script_prefix(get_script_name(environ))
         try:
             response = post_to_mirror_usage_point(client, mup, parse_document(data, root=_ROOTS))
         except _REFUSALS:
-            environ["wsgi.input"] = io.BytesIO(data)
-            return self.application(environ, start_response)
+            return self._django(environ, start_response, data)
+        except DatabaseError:
+            # A dropped connection (a database restarted, an idle connection cut): Django reconnects
+            # and stores the post. An error the database answered (a lock timeout) is not asked twice.
+            if connection.connection is not None and connection.is_usable():
+                raise
+            return self._django(environ, start_response, data)
         start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
         return [response.content]
+
+    def _django(self, environ, start_response, data: bytes):
+        environ["wsgi.input"] = io.BytesIO(data)
+        return self.application(environ, start_response)
 
 
 def _target(environ) -> tuple[EndDevice, int, int] | None:

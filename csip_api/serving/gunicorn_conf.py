@@ -83,6 +83,8 @@ def on_reload(server):
 
 
 def worker_exit(server, worker):
+    if worker.pid != os.getpid():
+        return  # gunicorn also calls this in the master, for a worker that died unseen
     # The live views' last changes from this worker (live.publish), before its timer thread dies with it.
     from live import publish
 

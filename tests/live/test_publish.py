@@ -107,7 +107,7 @@ def test_what_is_pending_is_sent_at_once_when_the_process_flushes_before_it_exit
         fleet = await listener(publish.FLEET_GROUP)
         for der in ders:
             await report_status(der)
-        # The second report waits out a minute's interval; gunicorn's worker_exit does not.
+        # All but the first report of an interval wait out a minute; gunicorn's worker_exit does not wait.
         await database_sync_to_async(publish.flush_pending)()
         told: set[int] = set()
         while len(told) < len(ders):

@@ -1,7 +1,7 @@
 """The 2030.5 listener's front door: the most frequent requests, answered before Django builds one.
 
 Django's own work around a request (the request object, its signals, URL resolution, the response
-object) costs more than a remembered GET itself and about a fifth of a post of readings. The front door
+object) costs more than a remembered GET itself and about a third of a post of readings. The front door
 answers those two (:mod:`.documents`, :mod:`.readings`) with the views' own functions, and hands every
 other request to Django as it came.
 """

@@ -2,17 +2,17 @@
 
 A post of MirrorMeterReadings to a MirrorUsagePoint is the most frequent write a 2030.5 server takes
 (CSIP 5.2.5.1: every DER's readings, every few minutes, most of them through aggregators). Django's own
-work around it (the request object, its signals, URL resolution, the middleware) costs about a fifth of
-the post. This WSGI wrapper of the 2030.5 listener stores the usual post (a declared-length sep+xml body
-within CSIP_MAX_BODY_BYTES, to a MirrorUsagePoint's path, from a client remembered and unchanged) with
-the view's own function (:func:`csip_api.views.reported.post_to_mirror_usage_point`) and answers with
-its response.
+work around it (the request object, its signals, the middleware, URL resolution, the copy of the
+remembered client) costs about a third of the post's CPU (bench/ingest.py, in process). This WSGI
+wrapper of the 2030.5 listener stores the usual post (a declared-length sep+xml body within
+CSIP_MAX_BODY_BYTES, to a MirrorUsagePoint's path, from a client remembered and unchanged) with the
+view's own function (:func:`csip_api.views.reported.post_to_mirror_usage_point`) and answers with its
+response.
 
 Everything else goes to Django as it came, and so does every post the function refuses (a body the
 schema refuses, a mirror out of the client's reach, a dropped database connection), with the body as
-received:
-since the function stores all or nothing, Django finds nothing of it written, and answers the client as
-for any request, with the same errors and the same logging.
+received: since the function stores all or nothing, Django finds nothing of it written, and answers the
+client as for any request, with the same errors and the same logging.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each test reads through the cache (so the documents are remembered), makes a change through the domain's
 services, and reads again: the answer must be exactly what a server remembering nothing renders. Reads go
-through the 2030.5 listener's WSGI stack, so the cache's front (csip_api.front) answers whatever
+through the 2030.5 listener's WSGI stack, so the cache's front (csip_api.front.documents) answers whatever
 it may. The database is really committed (``transactional_db``): the cache remembers nothing read
 inside a transaction that might roll back.
 """

@@ -1,4 +1,4 @@
-"""The document cache's front (csip_api.front) answers exactly what Django would, and only what it
+"""The document cache's front (csip_api.front.documents) answers exactly what Django would, and only what it
 may: a remembered, current document of a known client. Everything else reaches Django.
 
 (That no change is missed and no client gets another's document through it is what

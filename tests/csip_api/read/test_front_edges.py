@@ -1,4 +1,4 @@
-"""Edges of the document cache's front (csip_api.front): a request it cannot read is Django's to
+"""Edges of the document cache's front (csip_api.front.documents): a request it cannot read is Django's to
 answer, never an error of its own."""
 
 from __future__ import annotations

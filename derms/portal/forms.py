@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from derms import control_units
 from derms.der_controls import CONTROLS, DEFAULT_ONLY_SETTINGS, Control, Kind, Part
@@ -55,16 +54,22 @@ class TimelineWindowForm(forms.Form):
 
     @classmethod
     def from_query(cls, query, *, now: dt.datetime) -> "TimelineWindowForm":
-        """Bound to the query string, or to now .. +24 h when it names no window."""
+        """Bound to the query string, or unbound, showing now .. +24 h, when it names no window.
+
+        The default is kept as instants, not re-read from local wall-clock text: around a DST change
+        that text can be ambiguous or name no instant at all, and 24 h later is not 24 wall-clock hours.
+        """
         if "start" in query or "end" in query:
             return cls(query)
-        local_now = timezone.localtime(now).replace(second=0, microsecond=0)
-        return cls(
-            {
-                "start": local_now.strftime(LOCAL_INPUT_FORMAT),
-                "end": (local_now + DEFAULT_WINDOW).strftime(LOCAL_INPUT_FORMAT),
-            }
-        )
+        start = now.replace(second=0, microsecond=0)
+        return cls(initial={"start": start, "end": start + DEFAULT_WINDOW})
+
+    @property
+    def window(self) -> dict[str, dt.datetime] | None:
+        """The ``start`` and ``end`` to show, or None when the query's are invalid."""
+        if not self.is_bound:
+            return {"start": self.initial["start"], "end": self.initial["end"]}
+        return self.cleaned_data if self.is_valid() else None
 
 
 BOOLEAN_CHOICES = [("", "not set"), ("on", "on"), ("off", "off")]

@@ -118,6 +118,27 @@ def test_the_window_can_be_chosen_and_a_bad_one_is_refused(
     assert "The window must end after it starts." in backwards.content.decode()
 
 
+def test_the_default_window_is_the_next_24_hours_even_across_a_change_of_clocks(
+    dispatcher_client, direct_der, system_program, settings, monkeypatch
+):
+    """At 01:30 on the Sunday Los Angeles falls back, that wall-clock time names two instants: the
+    default window is the instants themselves, not the text of the hour, and lasts 24 real hours."""
+    settings.TIME_ZONE = "America/Los_Angeles"
+    first_half_thirty = dt.datetime(2026, 11, 1, 8, 30, 12, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: first_half_thirty)
+
+    response = page_of(dispatcher_client, direct_der)
+
+    assert response.status_code == 200
+    start = first_half_thirty.replace(second=0)
+    assert response.context["window"].window == {"start": start, "end": start + dt.timedelta(hours=24)}
+    limit = {t.control.element: t for t in response.context["timeline"]}["opModMaxLimW"].rows
+    assert [(row.start, row.end) for row in limit] == [(start, start + dt.timedelta(hours=24))]
+    page = response.content.decode()
+    assert 'value="2026-11-01T01:30"' in page
+    assert 'value="2026-11-02T00:30"' in page
+
+
 def test_reports_alarms_responses_and_readings_are_on_the_page(
     dispatcher_client, direct_der, system_program, export_limit, now
 ):

@@ -39,9 +39,10 @@ def device_page(request, lfdi: str):
     )
     overview = devices.device_overview(end_device=end_device)
     window = TimelineWindowForm.from_query(request.GET, now=timezone.now())
+    shown = window.window
     timeline = (
-        devices.device_timeline(end_device=end_device, programs=overview.programs, **window.cleaned_data)
-        if window.is_valid() and end_device.is_der
+        devices.device_timeline(end_device=end_device, programs=overview.programs, **shown)
+        if shown and end_device.is_der
         else []
     )
     hours = _reading_hours(request.GET.get("hours"))
@@ -61,7 +62,7 @@ def device_page(request, lfdi: str):
         "status_series": [asdict(s) for s in statuses.series] if statuses else [],
         "status_limits": (status_history.MAX_STATUSES, status_history.CHANGES_SHOWN),
     }
-    return render(request, "portal/device.html", context, status=200 if window.is_valid() else 400)
+    return render(request, "portal/device.html", context, status=200 if shown else 400)
 
 
 def _reading_hours(value: str | None) -> int:

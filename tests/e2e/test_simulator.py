@@ -14,7 +14,7 @@ from simulator import fleet
 pytestmark = [pytest.mark.tls, pytest.mark.django_db(transaction=True)]
 
 #: Posting and polling every second (the served 300 s divided by this), the run sees several of each.
-SPEED = 150
+SPEED = 300
 DURATION = 8.0
 HALF = 5000  # opModMaxLimW in hundredths of a percent of the rating
 

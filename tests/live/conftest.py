@@ -51,9 +51,9 @@ def browser(user) -> WebsocketCommunicator:
 async def open_browser(user, subscription: dict) -> WebsocketCommunicator:
     """A signed-in browser, subscribed, past its greeting and first snapshot."""
     communicator = browser(user)
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=5)
     assert connected
-    assert (await communicator.receive_json_from())["type"] == "hello"
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "hello"
     await communicator.send_json_to(subscription)
     first = await communicator.receive_json_from(timeout=5)
     assert first["type"] == "snapshot"

@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 from tests.browser.chromium import ADMIN_PASSWORD, CHROMIUM, CHROMIUM_ARGS
 
@@ -20,6 +21,10 @@ def browser_page(monkeypatch):
             yield browser.new_page()
         finally:
             browser.close()
+            # Django keeps its connections per contextvars context, and the test ran in Playwright's
+            # (greenlets): that connection is not the one pytest-django closes before it drops the test
+            # database, which PostgreSQL then refuses while the connection is open.
+            connections.close_all()
 
 
 @pytest.fixture

@@ -31,18 +31,27 @@ def prepared_cursor():
         with db.cursor() as cursor:
             yield cursor
         return
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    wrap = _DebugCursor if db.queries_logged else CursorWrapper
+    # Not closed on the way out: the connection keeps it for its next prepared statement.
+    yield wrap(_server_binding_cursor(db), db)
+
+
+def _server_binding_cursor(db):
+    """The connection's one server-binding cursor, made on its first prepared statement: building one
+    and its adapters costs more than a tenth of a post of readings' CPU (bench/ingest.py)."""
     from django.db.backends.postgresql.base import ServerBindingCursor
     from psycopg.types.numeric import Int8Dumper
 
-    db.ensure_connection()
-    db.validate_thread_sharing()
-    cursor = ServerBindingCursor(db.connection)
-    # Every integer as bigint, as the ids are: psycopg would send the smallest type that holds each
-    # value, and prepare the same statement again for every mix of types.
-    cursor.adapters.register_dumper(int, Int8Dumper)
-    wrap = _DebugCursor if db.queries_logged else CursorWrapper
-    with wrap(cursor, db) as wrapped:
-        yield wrapped
+    cursor = getattr(db, "_prepared_cursor", None)
+    if cursor is None or cursor.connection is not db.connection or cursor.closed:
+        cursor = ServerBindingCursor(db.connection)
+        # Every integer as bigint, as the ids are: psycopg would send the smallest type that holds each
+        # value, and prepare the same statement again for every mix of types.
+        cursor.adapters.register_dumper(int, Int8Dumper)
+        db._prepared_cursor = cursor
+    return cursor
 
 
 class _DebugCursor(CursorDebugWrapper):

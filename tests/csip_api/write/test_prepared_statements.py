@@ -75,3 +75,34 @@ def test_a_prepared_statement_is_logged_and_fails_as_django_s_own(db):
     assert [query["sql"] for query in captured] == ["SELECT 41 + 1"]
     with pytest.raises(DatabaseError), prepared_cursor() as cursor:
         cursor.execute("SELECT * FROM no_such_table")
+
+
+@on_postgresql
+def test_a_connection_keeps_one_prepared_cursor_and_a_new_connection_gets_its_own(transactional_db):
+    with prepared_cursor() as first:
+        first.execute("SELECT 1")
+    with prepared_cursor() as again:
+        again.execute("SELECT %s", [2])
+        assert again.fetchone() == (2,)
+    assert again.cursor is first.cursor
+
+    # A failed statement leaves the cursor usable.
+    with pytest.raises(DatabaseError), prepared_cursor() as cursor:
+        cursor.execute("SELECT * FROM no_such_table")
+    with prepared_cursor() as cursor:
+        cursor.execute("SELECT 3")
+        assert cursor.fetchone() == (3,)
+
+    # A cursor closed under it is made again.
+    first.cursor.close()
+    with prepared_cursor() as remade:
+        remade.execute("SELECT 4")
+        assert remade.fetchone() == (4,)
+    assert remade.cursor is not first.cursor
+
+    # A connection closed and made again (a dropped one reconnects so): the cursor is the new one's.
+    connection.close()
+    with prepared_cursor() as reconnected:
+        reconnected.execute("SELECT 5")
+        assert reconnected.fetchone() == (5,)
+    assert reconnected.cursor.connection is connection.connection

@@ -24,6 +24,7 @@ from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 def prepared_cursor():
     """A cursor whose statements are prepared, wrapped as Django wraps its own (errors, query logging).
 
+    The connection has one such cursor: run one statement at a time and fetch its rows before the next.
     Other backends get their usual cursor: SQLite's driver already keeps compiled statements.
     """
     db = connections[DEFAULT_DB_ALIAS]  # once: each attribute of the proxy looks the connection up again
@@ -40,7 +41,7 @@ def prepared_cursor():
 
 def _server_binding_cursor(db):
     """The connection's one server-binding cursor, made on its first prepared statement: building one
-    and its adapters costs more than a tenth of a post of readings' CPU (bench/ingest.py)."""
+    and its adapters for each cost about 40 µs of a post of readings' 0.45 ms of CPU in process."""
     from django.db.backends.postgresql.base import ServerBindingCursor
     from psycopg.types.numeric import Int8Dumper
 

@@ -65,7 +65,7 @@ class TimelineWindowForm(forms.Form):
         return cls(initial={"start": start, "end": start + DEFAULT_WINDOW})
 
     @property
-    def window(self) -> dict[str, dt.datetime] | None:
+    def instants(self) -> dict[str, dt.datetime] | None:
         """The ``start`` and ``end`` to show, or None when the query's are invalid."""
         if not self.is_bound:
             return {"start": self.initial["start"], "end": self.initial["end"]}

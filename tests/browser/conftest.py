@@ -21,9 +21,10 @@ def browser_page(monkeypatch):
             yield browser.new_page()
         finally:
             browser.close()
-            # Django keeps its connections per contextvars context, and the test ran in Playwright's
-            # (greenlets): that connection is not the one pytest-django closes before it drops the test
-            # database, which PostgreSQL then refuses while the connection is open.
+            # Django keeps its connections per contextvars context, and `with sync_playwright()` runs what
+            # it holds, the test included, in a context of its own: the connection the test used is not
+            # the one pytest-django closes before it drops the test database, which PostgreSQL refuses
+            # while a connection is open.
             connections.close_all()
 
 

@@ -131,7 +131,7 @@ def test_the_default_window_is_the_next_24_hours_even_across_a_change_of_clocks(
 
     assert response.status_code == 200
     start = first_half_thirty.replace(second=0)
-    assert response.context["window"].window == {"start": start, "end": start + dt.timedelta(hours=24)}
+    assert response.context["window"].instants == {"start": start, "end": start + dt.timedelta(hours=24)}
     limit = {t.control.element: t for t in response.context["timeline"]}["opModMaxLimW"].rows
     assert [(row.start, row.end) for row in limit] == [(start, start + dt.timedelta(hours=24))]
     page = response.content.decode()
@@ -221,6 +221,7 @@ def test_an_aggregator_page_has_no_timeline_of_its_own(dispatcher_client, aggreg
 
 
 def test_the_page_reads_a_fixed_number_of_queries_however_much_the_device_reported(
+    settings,
     dispatcher_client,
     direct_der,
     system_program,
@@ -264,7 +265,9 @@ def test_the_page_reads_a_fixed_number_of_queries_however_much_the_device_report
     )
 
     # The window opens while the first event runs, so the page also reads the events that may cut the
-    # ones it shows: the most it ever reads (a default window does the same once the minute turns).
+    # ones it shows: the most it ever reads (a default window does the same once the minute turns). Typed
+    # in UTC, whose times are never ambiguous: the local text of a fall-back hour would be refused.
+    settings.TIME_ZONE = "UTC"
     window = {"start": local(now + dt.timedelta(minutes=10)), "end": local(now + dt.timedelta(hours=24))}
     with django_assert_max_num_queries(19):
         response = page_of(dispatcher_client, direct_der, **window)

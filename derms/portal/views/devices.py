@@ -39,10 +39,10 @@ def device_page(request, lfdi: str):
     )
     overview = devices.device_overview(end_device=end_device)
     window = TimelineWindowForm.from_query(request.GET, now=timezone.now())
-    shown = window.window
+    shown = window.instants
     timeline = (
         devices.device_timeline(end_device=end_device, programs=overview.programs, **shown)
-        if shown and end_device.is_der
+        if shown is not None and end_device.is_der
         else []
     )
     hours = _reading_hours(request.GET.get("hours"))
@@ -62,7 +62,7 @@ def device_page(request, lfdi: str):
         "status_series": [asdict(s) for s in statuses.series] if statuses else [],
         "status_limits": (status_history.MAX_STATUSES, status_history.CHANGES_SHOWN),
     }
-    return render(request, "portal/device.html", context, status=200 if shown else 400)
+    return render(request, "portal/device.html", context, status=200 if shown is not None else 400)
 
 
 def _reading_hours(value: str | None) -> int:

@@ -92,6 +92,7 @@ def test_a_connection_keeps_one_prepared_cursor_and_a_new_connection_gets_its_ow
     with prepared_cursor() as cursor:
         cursor.execute("SELECT 3")
         assert cursor.fetchone() == (3,)
+    assert cursor.cursor is first.cursor
 
     # A cursor closed under it is made again.
     first.cursor.close()

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from derms import control_units
 from derms.der_controls import CONTROLS, DEFAULT_ONLY_SETTINGS, Control, Kind, Part
@@ -39,9 +40,27 @@ def local_datetime_field(**kwargs) -> forms.DateTimeField:
     return forms.DateTimeField(widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT_FORMAT], **kwargs)
 
 
+class WindowBoundField(forms.DateTimeField):
+    """A bound of a window to look at, in the utility's wall-clock time. A time the clocks pass twice
+    (the hour they fall back) is its first instant, and one they skip is read with the offset before
+    the change: looking needs no refusal there, and the page offers such a time itself on that night.
+    An event's start stays strict (:func:`local_datetime_field`)."""
+
+    widget = LocalDateTimeInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            wall_clock = dt.datetime.strptime(str(value).strip(), LOCAL_INPUT_FORMAT)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return wall_clock.replace(tzinfo=timezone.get_current_timezone()).astimezone(dt.UTC)
+
+
 class TimelineWindowForm(forms.Form):
-    start = local_datetime_field(label="From")
-    end = local_datetime_field(label="To")
+    start = WindowBoundField(label="From")
+    end = WindowBoundField(label="To")
 
     def clean(self):
         data = super().clean()

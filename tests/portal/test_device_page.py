@@ -139,6 +139,26 @@ def test_the_default_window_is_the_next_24_hours_even_across_a_change_of_clocks(
     assert 'value="2026-11-02T00:30"' in page
 
 
+def test_a_window_typed_in_the_hour_clocks_fall_back_is_read_from_its_first_instant(
+    dispatcher_client, direct_der, system_program, settings
+):
+    """What the page offers on that night, sent back unchanged, is shown; text that is no time is not."""
+    settings.TIME_ZONE = "America/Los_Angeles"
+
+    response = page_of(dispatcher_client, direct_der, start="2026-11-01T01:30", end="2026-11-02T00:30")
+    nonsense = page_of(dispatcher_client, direct_der, start="the first 01:30", end="2026-11-02T00:30")
+
+    assert response.status_code == 200
+    first_half_thirty = dt.datetime(2026, 11, 1, 8, 30, tzinfo=dt.UTC)  # 01:30 PDT, before 01:30 PST
+    assert response.context["window"].instants == {
+        "start": first_half_thirty,
+        "end": first_half_thirty + dt.timedelta(hours=24),  # 00:30 PST
+    }
+    assert nonsense.status_code == 400
+    assert nonsense.context["timeline"] == []
+    assert "Enter a valid date/time." in nonsense.content.decode()
+
+
 def test_reports_alarms_responses_and_readings_are_on_the_page(
     dispatcher_client, direct_der, system_program, export_limit, now
 ):
@@ -221,7 +241,6 @@ def test_an_aggregator_page_has_no_timeline_of_its_own(dispatcher_client, aggreg
 
 
 def test_the_page_reads_a_fixed_number_of_queries_however_much_the_device_reported(
-    settings,
     dispatcher_client,
     direct_der,
     system_program,
@@ -265,9 +284,7 @@ def test_the_page_reads_a_fixed_number_of_queries_however_much_the_device_report
     )
 
     # The window opens while the first event runs, so the page also reads the events that may cut the
-    # ones it shows: the most it ever reads (a default window does the same once the minute turns). Typed
-    # in UTC, whose times are never ambiguous: the local text of a fall-back hour would be refused.
-    settings.TIME_ZONE = "UTC"
+    # ones it shows: the most it ever reads (a default window does the same once the minute turns).
     window = {"start": local(now + dt.timedelta(minutes=10)), "end": local(now + dt.timedelta(hours=24))}
     with django_assert_max_num_queries(19):
         response = page_of(dispatcher_client, direct_der, **window)
